@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages uagate needs to build, test, fuzz and
+# benchmark. Idempotent: run it as often as you like. Needs root (or sudo).
+set -euo pipefail
+
+pkgs=(
+  build-essential cmake pkg-config clang libclang-rt-14-dev
+  libcunit1-dev libpcap-dev liburing-dev libssl-dev libjansson-dev
+  libmosquitto-dev libqpid-proton11-dev
+  python3 valgrind tcpdump iproute2
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#pkgs[@]} packages present"
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+echo "setup: installing ${missing[*]}"
+$SUDO apt-get -o DPkg::Lock::Timeout=600 update -q
+$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,457 @@
+/* UADP DataSetMessages, Part 14 §7.2.4.5 (1.05; §7.2.2.3 in 1.04): the
+ * DataSetMessage header and the key frame, heartbeat, delta frame, event and
+ * keep-alive bodies with Variant and DataValue fields. RawData fields are
+ * rawdata.c's.
+ */
+#include "uadp_internal.h"
+
+/* ---- Variant fields: fixed-size scalars without the general Variant codec ---- */
+
+void ug_uadp_wr_variant_field(ug_wr *wr, const ug_variant *v, ug_uadp_fixed *rec)
+{
+    size_t n = ug_uadp_fixed_size(v->type);
+    if (n && v->array_len == UG_SCALAR) {
+        ug_wr_u8(wr, v->type);
+        if (rec)
+            ug_uadp_rec_field(rec, wr->len, v->type);
+        if (v->type == UG_TYPE_BOOLEAN)
+            ug_wr_u8(wr, v->u.v.boolean ? 1 : 0);
+        else
+            ug_uadp_wr_scalar(wr, &v->u.v, n);
+        return;
+    }
+    if (rec)
+        ug_uadp_rec_field(rec, wr->len, UG_TYPE_NULL); /* not fixed */
+    ug_wr_variant(wr, v);
+}
+
+void ug_uadp_rd_variant_field(ug_rd *rd, ug_variant *v)
+{
+    /* Part 6 §5.2.2.16: encoding byte = type id | 0x40 dims | 0x80 array. */
+    if (rd->p < rd->end) {
+        uint8_t t = *rd->p;
+        size_t n = ug_uadp_fixed_size(t);
+        if (n && (size_t)(rd->end - rd->p) > n) {
+            const uint8_t *q = rd->p + 1;
+            v->type = t;
+            v->reserved = 0;
+            v->ndims = 0;
+            v->array_len = UG_SCALAR;
+            v->dims = NULL;
+            memset(&v->u.v, 0, sizeof(ug_guid));
+            if (t == UG_TYPE_BOOLEAN)
+                v->u.v.boolean = *q != 0;
+            else
+                ug_uadp_copy_scalar(&v->u.v, q, n);
+            rd->p = q + n;
+            return;
+        }
+    }
+    ug_rd_variant(rd, v);
+}
+
+/* Hot loops for Variant fields (R1/R2 of the performance targets): while
+ * there is room for the largest scalar, write through a plain pointer without
+ * per-byte bounds checks; anything else goes through the general path. */
+#define FAST_ROOM 17 /* encoding byte + Guid */
+
+static unsigned wr_variant_fields_fast(ug_wr *wr, const ug_dsm_field *f, unsigned n)
+{
+    if (!wr->buf || wr->len > wr->cap)
+        return 0;
+    uint8_t *p = wr->buf + wr->len;
+    size_t room = wr->cap - wr->len;
+    unsigned i = 0;
+    for (; i < n; i++) {
+        const ug_variant *v = &f[i].dv.value;
+        if (v->array_len != UG_SCALAR)
+            break;
+        size_t sz = ug_uadp_fixed_size(v->type);
+        if (sz) {
+            if (room < sz + 1)
+                break;
+            p[0] = v->type;
+            /* ug_scalar is at least 16 bytes; bool is stored as 0/1. */
+            if (room >= FAST_ROOM)
+                memcpy(p + 1, &v->u.v, 16);
+            else
+                ug_uadp_copy_scalar(p + 1, &v->u.v, sz);
+            p += sz + 1;
+            room -= sz + 1;
+        } else if (v->type == UG_TYPE_STRING || v->type == UG_TYPE_BYTESTRING) {
+            ug_string str = v->u.v.string;
+            size_t len = str.len > 0 ? (size_t)str.len : 0;
+            if (room < len + 5)
+                break;
+            int32_t l = str.len < 0 ? -1 : str.len;
+            p[0] = v->type;
+            memcpy(p + 1, &l, 4);
+            if (len)
+                memcpy(p + 5, str.data, len);
+            p += len + 5;
+            room -= len + 5;
+        } else {
+            break;
+        }
+    }
+    wr->len = (size_t)(p - wr->buf);
+    return i;
+}
+
+static const uint64_t low_mask[9] = {0, 0xFF, 0xFFFF, 0, 0xFFFFFFFFu, 0, 0, 0, UINT64_MAX};
+
+/* Member by member: a compound literal of this size becomes `rep stos`. */
+static inline void set_scalar_field(ug_dsm_field *d, unsigned i, uint8_t t)
+{
+    d->index = (uint16_t)i;
+    d->raw_padded_to = 0;
+    d->dv.mask = UG_DV_VALUE;
+    d->dv.source_ps = d->dv.server_ps = 0;
+    d->dv.status = UG_STATUS_GOOD;
+    d->dv.source_ts = d->dv.server_ts = 0;
+    d->dv.value.type = t;
+    d->dv.value.reserved = 0;
+    d->dv.value.ndims = 0;
+    d->dv.value.array_len = UG_SCALAR;
+    d->dv.value.dims = NULL;
+    memset(&d->dv.value.u.v, 0, sizeof(ug_guid));
+}
+
+static unsigned rd_variant_fields_fast(ug_rd *rd, ug_dsm_field *f, unsigned n)
+{
+    const uint8_t *p = rd->p;
+    unsigned i = 0;
+    for (; i < n; i++) {
+        size_t left = (size_t)(rd->end - p);
+        if (left < 9) /* the tail goes through the general path */
+            break;
+        uint8_t t = p[0];
+        size_t sz = ug_uadp_fixed_size(t); /* 0 for array bits and unknown ids */
+        ug_dsm_field *d = &f[i];
+        if (sz - 1 < 8) { /* 1..8 bytes */
+            uint64_t x;
+            memcpy(&x, p + 1, 8);
+            x &= low_mask[sz];
+            if (t == UG_TYPE_BOOLEAN)
+                x = x != 0;
+            set_scalar_field(d, i, t);
+            memcpy(&d->dv.value.u.v, &x, 8);
+            p += sz + 1;
+            continue;
+        }
+        if (t != UG_TYPE_STRING && t != UG_TYPE_BYTESTRING)
+            break; /* Guid, arrays, everything else: general path */
+        int32_t l;
+        memcpy(&l, p + 1, 4);
+        if (l < -1 || (l > 0 && (size_t)l > left - 5) ||
+            (uint32_t)(l > 0 ? l : 0) > rd->lim->max_string_len)
+            break; /* the general path reports it */
+        set_scalar_field(d, i, t);
+        d->dv.value.u.v.string = (ug_string){l >= 0 ? p + 5 : NULL, l};
+        p += 5 + (size_t)(l > 0 ? l : 0);
+    }
+    rd->p = p;
+    return i;
+}
+
+/* ---- DataSetMessage header, §7.2.4.5.4 ---- */
+
+static uint8_t flags2(const ug_dsm *d)
+{
+    uint8_t f = (uint8_t)(d->type & UG_DSF2_TYPE_MASK);
+    if (d->has_timestamp)
+        f |= UG_DSF2_TIMESTAMP;
+    if (d->has_picoseconds)
+        f |= UG_DSF2_PICOSECONDS;
+    return f;
+}
+
+static void wr_dsm_header(ug_wr *wr, const ug_dsm *d, ug_uadp_fixed *rec, unsigned di)
+{
+    uint8_t f2 = flags2(d);
+    uint8_t f1 = (uint8_t)(d->field_encoding << UG_DSF1_ENCODING_SHIFT);
+    if (d->valid)
+        f1 |= UG_DSF1_VALID;
+    if (d->has_seq)
+        f1 |= UG_DSF1_SEQ;
+    if (d->has_status)
+        f1 |= UG_DSF1_STATUS;
+    if (d->has_cfg_major)
+        f1 |= UG_DSF1_CFG_MAJOR;
+    if (d->has_cfg_minor)
+        f1 |= UG_DSF1_CFG_MINOR;
+    if (f2)
+        f1 |= UG_DSF1_FLAGS2;
+    ug_wr_u8(wr, f1);
+    if (f2)
+        ug_wr_u8(wr, f2);
+    if (d->has_seq) {
+        if (rec)
+            rec->dsm[di].off_seq = (uint32_t)wr->len;
+        ug_wr_u16(wr, d->seq);
+    }
+    if (d->has_timestamp) {
+        if (rec)
+            rec->dsm[di].off_timestamp = (uint32_t)wr->len;
+        ug_wr_u64(wr, (uint64_t)d->timestamp);
+    }
+    if (d->has_picoseconds) {
+        if (rec)
+            rec->dsm[di].off_picoseconds = (uint32_t)wr->len;
+        ug_wr_u16(wr, d->picoseconds);
+    }
+    if (d->has_status) {
+        if (rec)
+            rec->dsm[di].off_status = (uint32_t)wr->len;
+        ug_wr_u16(wr, d->status);
+    }
+    if (d->has_cfg_major)
+        ug_wr_u32(wr, d->cfg_major); /* VersionTime */
+    if (d->has_cfg_minor)
+        ug_wr_u32(wr, d->cfg_minor);
+}
+
+static void wr_field(ug_wr *wr, const ug_dsm *d, const ug_dsm_field *f, ug_uadp_fixed *rec)
+{
+    switch (d->field_encoding) {
+    case UG_FE_VARIANT: ug_uadp_wr_variant_field(wr, &f->dv.value, rec); break;
+    case UG_FE_RAWDATA: ug_uadp_wr_raw_field(wr, f, rec); break;
+    default:
+        if (rec) {
+            /* DataValue: mask, then the Variant (Part 6 §5.2.2.17). */
+            size_t n = ug_uadp_fixed_size(f->dv.value.type);
+            bool fixed = (f->dv.mask & UG_DV_VALUE) && n && f->dv.value.array_len == UG_SCALAR;
+            ug_uadp_rec_field(rec, wr->len + 2, fixed ? f->dv.value.type : UG_TYPE_NULL);
+        }
+        ug_wr_datavalue(wr, &f->dv);
+    }
+}
+
+void ug_uadp_wr_dsm(ug_wr *wr, const ug_dsm *d, ug_uadp_fixed *rec)
+{
+    unsigned di = rec ? rec->n_dsm : 0;
+    if (rec) {
+        if (di >= UG_UADP_FIXED_MAX_DSM) {
+            ug_wr_fail(wr, UG_STATUS_BADNOTSUPPORTED);
+            return;
+        }
+        rec->dsm[di].first_field = rec->n_fields;
+        rec->dsm[di].n_fields = 0;
+        rec->n_dsm++;
+    }
+    if (d->field_encoding > UG_FE_DATAVALUE || d->type > UG_DSM_KEEPALIVE ||
+        (d->field_encoding == UG_FE_RAWDATA && d->type != UG_DSM_KEYFRAME) ||
+        (d->type == UG_DSM_EVENT && d->field_encoding != UG_FE_VARIANT)) {
+        /* §7.2.4.5.11: RawData only in key frames; §7.2.4.5.7: events are Variants. */
+        ug_wr_fail(wr, UG_STATUS_BADINVALIDARGUMENT);
+        return;
+    }
+    size_t start = wr->len;
+    wr_dsm_header(wr, d, rec, di);
+    switch (d->type) {
+    case UG_DSM_KEYFRAME:
+        /* §7.2.4.5.5: no FieldCount with RawData; a key frame without fields
+         * is a heartbeat, which is the header alone. */
+        if (d->field_encoding != UG_FE_RAWDATA && d->field_count > 0)
+            ug_wr_u16(wr, d->field_count);
+        for (unsigned i = 0; i < d->field_count; i++) {
+            if (!rec && d->field_encoding == UG_FE_VARIANT)
+                i += wr_variant_fields_fast(wr, d->fields + i, d->field_count - i);
+            if (i < d->field_count)
+                wr_field(wr, d, &d->fields[i], rec);
+        }
+        break;
+    case UG_DSM_DELTAFRAME:
+        /* §7.2.4.5.6: FieldCount, then (FieldIndex, FieldValue) pairs. */
+        ug_wr_u16(wr, d->field_count);
+        for (unsigned i = 0; i < d->field_count; i++) {
+            ug_wr_u16(wr, d->fields[i].index);
+            wr_field(wr, d, &d->fields[i], rec);
+        }
+        break;
+    case UG_DSM_EVENT:
+        ug_wr_u16(wr, d->field_count); /* §7.2.4.5.7 */
+        for (unsigned i = 0; i < d->field_count; i++)
+            wr_field(wr, d, &d->fields[i], rec);
+        break;
+    default: /* keep-alive, §7.2.4.5.8: header only */
+        break;
+    }
+    size_t n = wr->len - start;
+    if (d->configured_size && n > d->configured_size) {
+        /* Every message of the writer has the ConfiguredSize; this one cannot. */
+        ug_wr_fail(wr, UG_STATUS_BADINVALIDARGUMENT);
+        return;
+    }
+    if (d->configured_size > n)
+        ug_wr_zeros(wr, d->configured_size - n); /* §7.2.4.5.5 Padding */
+    if (rec)
+        rec->dsm[di].n_fields = (uint16_t)(rec->n_fields - rec->dsm[di].first_field);
+}
+
+/* ---- decoding ---- */
+
+static void rd_dsm_header(ug_rd *rd, ug_dsm *d)
+{
+    uint8_t f1 = ug_rd_u8(rd);
+    uint8_t f2 = (f1 & UG_DSF1_FLAGS2) ? ug_rd_u8(rd) : 0;
+    if (!ug_rd_ok(rd))
+        return;
+    d->valid = f1 & UG_DSF1_VALID;
+    d->field_encoding = (f1 & UG_DSF1_ENCODING_MASK) >> UG_DSF1_ENCODING_SHIFT;
+    if (d->field_encoding > UG_FE_DATAVALUE) { /* 11 is reserved */
+        rd->p -= (f1 & UG_DSF1_FLAGS2) ? 2 : 1;
+        ug_rd_fail(rd, UG_STATUS_BADDECODINGERROR);
+        return;
+    }
+    d->type = f2 & UG_DSF2_TYPE_MASK;
+    if (d->type > UG_DSM_KEEPALIVE || (f2 & UG_DSF2_RESERVED) ||
+        (d->field_encoding == UG_FE_RAWDATA && d->type != UG_DSM_KEYFRAME) ||
+        (d->type == UG_DSM_EVENT && d->field_encoding != UG_FE_VARIANT)) {
+        rd->p--;
+        ug_rd_fail(rd, UG_STATUS_BADDECODINGERROR);
+        return;
+    }
+    d->has_seq = f1 & UG_DSF1_SEQ;
+    d->has_timestamp = f2 & UG_DSF2_TIMESTAMP;
+    d->has_picoseconds = f2 & UG_DSF2_PICOSECONDS;
+    d->has_status = f1 & UG_DSF1_STATUS;
+    d->has_cfg_major = f1 & UG_DSF1_CFG_MAJOR;
+    d->has_cfg_minor = f1 & UG_DSF1_CFG_MINOR;
+    d->seq = d->has_seq ? ug_rd_u16(rd) : 0;
+    d->timestamp = d->has_timestamp ? (ug_datetime)ug_rd_u64(rd) : 0;
+    d->picoseconds = d->has_picoseconds ? ug_rd_u16(rd) : 0;
+    d->status = d->has_status ? ug_rd_u16(rd) : 0;
+    d->cfg_major = d->has_cfg_major ? ug_rd_u32(rd) : 0;
+    d->cfg_minor = d->has_cfg_minor ? ug_rd_u32(rd) : 0;
+}
+
+static void rd_field(ug_rd *rd, const ug_dsm *d, ug_dsm_field *f)
+{
+    f->raw_padded_to = 0;
+    if (d->field_encoding == UG_FE_DATAVALUE) {
+        ug_rd_datavalue(rd, &f->dv);
+        return;
+    }
+    f->dv.mask = UG_DV_VALUE;
+    f->dv.source_ps = 0;
+    f->dv.server_ps = 0;
+    f->dv.status = UG_STATUS_GOOD;
+    f->dv.source_ts = 0;
+    f->dv.server_ts = 0;
+    ug_uadp_rd_variant_field(rd, &f->dv.value);
+}
+
+static ug_dsm_field *alloc_fields(ug_rd *rd, size_t n)
+{
+    if (n == 0)
+        return NULL;
+    /* Each field takes at least one byte: a count over the bytes left is a lie,
+     * and must not make us allocate for it. */
+    if (n > ug_rd_left(rd)) {
+        ug_rd_fail(rd, UG_STATUS_BADDECODINGERROR);
+        return NULL;
+    }
+    if (n > rd->lim->max_array_len) {
+        ug_rd_fail(rd, UG_STATUS_BADENCODINGLIMITSEXCEEDED);
+        return NULL;
+    }
+    return ug_uadp_alloc(rd, n * sizeof(ug_dsm_field));
+}
+
+static void rd_raw_fields(ug_rd *rd, ug_dsm *d, const ug_dsm_layout *layout)
+{
+    if (!layout || layout->n_fields < 0) {
+        /* No metadata: the fields cannot be split; keep them as a view. */
+        size_t n = ug_rd_left(rd);
+        d->raw = (ug_bytes){rd->p, (int32_t)n};
+        rd->p = rd->end;
+        return;
+    }
+    d->fields = alloc_fields(rd, (size_t)layout->n_fields);
+    if (!ug_rd_ok(rd))
+        return;
+    for (int32_t i = 0; i < layout->n_fields && ug_rd_ok(rd); i++) {
+        d->fields[i].index = (uint16_t)i;
+        ug_uadp_rd_raw_field(rd, &d->fields[i], &layout->fields[i]);
+    }
+    d->field_count = (uint16_t)layout->n_fields;
+}
+
+void ug_uadp_rd_dsm(ug_rd *rd, ug_dsm *d, const ug_dsm_layout *layout, bool size_known)
+{
+    d->field_count = 0;
+    d->fields = NULL;
+    d->raw = UG_NULL_BYTES;
+    d->padding = 0;
+    d->configured_size = 0;
+    const uint8_t *start = rd->p;
+    /* §7.2.4.5.5 Padding: with a ConfiguredSize every DataSetMessage of the
+     * writer has exactly that size. */
+    if (size_known && layout && layout->configured_size &&
+        (size_t)(rd->end - rd->p) != layout->configured_size) {
+        ug_rd_fail(rd, UG_STATUS_BADDECODINGERROR);
+        return;
+    }
+    rd_dsm_header(rd, d);
+    if (!ug_rd_ok(rd))
+        return;
+    switch (d->type) {
+    case UG_DSM_KEYFRAME:
+        if (d->field_encoding == UG_FE_RAWDATA) {
+            rd_raw_fields(rd, d, layout);
+            break;
+        }
+        /* §7.2.4.5.5: a heartbeat is a key frame with only the header. */
+        if (size_known && rd->p == rd->end)
+            break;
+        /* fallthrough */
+    case UG_DSM_EVENT: {
+        uint16_t n = ug_rd_u16(rd);
+        d->fields = alloc_fields(rd, n);
+        for (unsigned i = 0; i < n && ug_rd_ok(rd); i++) {
+            if (d->field_encoding == UG_FE_VARIANT)
+                i += rd_variant_fields_fast(rd, d->fields + i, n - i);
+            if (i >= n)
+                break;
+            d->fields[i].index = (uint16_t)i;
+            rd_field(rd, d, &d->fields[i]);
+        }
+        d->field_count = ug_rd_ok(rd) ? n : 0;
+        break;
+    }
+    case UG_DSM_DELTAFRAME: {
+        uint16_t n = ug_rd_u16(rd);
+        /* Index + value: at least three bytes a field. */
+        d->fields = alloc_fields(rd, n);
+        for (unsigned i = 0; i < n && ug_rd_ok(rd); i++) {
+            d->fields[i].index = ug_rd_u16(rd);
+            rd_field(rd, d, &d->fields[i]);
+        }
+        d->field_count = ug_rd_ok(rd) ? n : 0;
+        break;
+    }
+    default: /* keep-alive */
+        break;
+    }
+    if (!ug_rd_ok(rd) || !size_known)
+        return;
+    /* What is left of a DataSetMessage of known size is ConfiguredSize padding:
+     * zeros, or it is not a message we understand. */
+    const uint8_t *q = rd->p;
+    while (q < rd->end && *q == 0)
+        q++;
+    if (q != rd->end) {
+        rd->p = q;
+        ug_rd_fail(rd, UG_STATUS_BADDECODINGERROR);
+        return;
+    }
+    size_t pad = (size_t)(rd->end - rd->p);
+    d->padding = (uint16_t)(pad > UINT16_MAX ? UINT16_MAX : pad);
+    rd->p = rd->end;
+    /* Decoded, configured_size is the padded size seen on the wire, so that
+     * re-encoding gives the same bytes. */
+    size_t total = (size_t)(rd->end - start);
+    if (pad)
+        d->configured_size = (uint16_t)(total > UINT16_MAX ? UINT16_MAX : total);
+}
