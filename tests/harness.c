@@ -83,8 +83,9 @@ void ug_test_guard_free(uint8_t *p)
     if (!p)
         return;
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    /* the header sits at the page-aligned start of the mapping: walk back */
-    uint8_t *base = (uint8_t *)((uintptr_t)p & ~(uintptr_t)(page - 1));
+    /* The header sits at the page-aligned start of the mapping: walk back.
+     * Start from p - 1: with len 0, p is the first byte of the guard page. */
+    uint8_t *base = (uint8_t *)((uintptr_t)(p - 1) & ~(uintptr_t)(page - 1));
     for (;;) {
         struct guard_hdr h;
         memcpy(&h, base, sizeof h);

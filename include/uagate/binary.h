@@ -222,6 +222,15 @@ ug_status ug_decode_element(const void *buf, size_t len, unsigned type, void *ou
                             const ug_limits *lim, ug_arena *arena);
 ug_status ug_encode_element(void *buf, size_t cap, unsigned type, const void *in, size_t *out_len);
 
+/* DataSetMetaDataType (Part 14 §6.2.3.2.1; Part 5 §12.31) and the types it is
+ * made of, in UA Binary. Arrays come from the reader's arena. */
+struct ug_dataset_metadata;
+struct ug_field_meta;
+void ug_rd_dataset_metadata(ug_rd *rd, struct ug_dataset_metadata *m);
+void ug_wr_dataset_metadata(ug_wr *wr, const struct ug_dataset_metadata *m);
+void ug_rd_field_meta(ug_rd *rd, struct ug_field_meta *f);
+void ug_wr_field_meta(ug_wr *wr, const struct ug_field_meta *f);
+
 #ifdef __cplusplus
 }
 #endif

@@ -61,6 +61,9 @@ typedef struct ug_dsm_field {
     uint16_t index;
     uint16_t raw_padded_to; /* RawData String padded to MaxStringLength (decode: 0 if none) */
     ug_datavalue dv;
+    /* JSON mapping only: the field name (the Payload member name, Part 14
+     * §7.2.5.4), a view; data NULL when unknown (UADP carries no names). */
+    ug_string name;
 } ug_dsm_field;
 
 typedef struct ug_dsm {
@@ -90,6 +93,8 @@ typedef struct ug_dsm {
      * (0: no padding). Decode: the zero bytes found after the fields. */
     uint16_t configured_size;
     uint16_t padding;
+    /* JSON mapping only (Part 14 §7.2.5.4): DataSetWriterName, a view. */
+    ug_string writer_name;
     /* Decode only: set when RawData fields could not be decoded because no
      * metadata was given; `raw` then views the undecoded field bytes. */
     ug_bytes raw;

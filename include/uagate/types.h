@@ -126,6 +126,9 @@ enum ug_eo_encoding {
     UG_EO_NONE = 0,
     UG_EO_BYTESTRING = 1,
     UG_EO_XML = 2,
+    /* JSON codec only: `body` is the JSON object text of a structure with a
+     * JSON body (Part 6 §5.4.2.16), as received; UA Binary cannot encode it. */
+    UG_EO_JSON = 3,
 };
 
 /* The body stays encoded (a view); decoding it needs the type's descriptor. */
@@ -283,7 +286,9 @@ void ug_arena_free(ug_arena *a);
  * BadOutOfRange for a namespace index or number that does not fit. */
 ug_status ug_nodeid_parse(const char *s, size_t len, ug_nodeid *out, ug_arena *arena);
 /* ExpandedNodeId text form: optional "svr=N;" then "nsu=URI;" or "ns=N;",
- * then the identifier. The namespace URI is a view (not unescaped). */
+ * then the identifier. In the URI ';' and '%' arrive as %XX (Part 6
+ * §5.3.1.11): without escapes the URI is a view into `s`, otherwise it is
+ * unescaped into `arena` (BadOutOfMemory without one). print escapes them. */
 ug_status ug_expanded_nodeid_parse(const char *s, size_t len, ug_expanded_nodeid *out,
                                    ug_arena *arena);
 /* Print into buf (always NUL-terminated when cap > 0); returns the length the
@@ -294,6 +299,14 @@ size_t ug_expanded_nodeid_print(const ug_expanded_nodeid *n, char *buf, size_t c
  * either case on parse). print needs 37 bytes. */
 ug_status ug_guid_parse(const char *s, size_t len, ug_guid *out);
 void ug_guid_print(const ug_guid *g, char buf[37]);
+
+/* Base64 (RFC 4648, with padding), used by the NodeId text form and JSON.
+ * encode: writes up to cap chars (no NUL) and returns the length needed.
+ * decode: accepts padded or unpadded input, no whitespace; BadDecodingError
+ * for bad characters or length, BadEncodingLimitsExceeded when cap is short
+ * (*out_len then says the size needed). */
+size_t ug_base64_encode(const uint8_t *src, size_t len, char *out, size_t cap);
+ug_status ug_base64_decode(const char *src, size_t len, uint8_t *out, size_t cap, size_t *out_len);
 
 #ifdef __cplusplus
 }
