@@ -12,23 +12,22 @@
 #include "uadp_check.h"
 #include "uagate/uadp.h"
 
-static const ug_field_meta m_int32 = {.builtin_type = UG_TYPE_INT32, .value_rank = -1, .n_array_dims = -1};
-static const ug_field_meta m_double = {.builtin_type = UG_TYPE_DOUBLE, .value_rank = -1, .n_array_dims = -1};
-static const ug_field_meta m_uint64 = {.builtin_type = UG_TYPE_UINT64, .value_rank = -1, .n_array_dims = -1};
-static const ug_field_meta m_str8 = {.builtin_type = UG_TYPE_STRING, .value_rank = -1, .n_array_dims = -1,
-                                     .max_string_len = 8};
+/* Macros, not const objects: C11 does not allow a const object as an
+ * initializer of a static one (gcc accepts it as an extension, clang not). */
+#define M_INT32 {.builtin_type = UG_TYPE_INT32, .value_rank = -1, .n_array_dims = -1}
+#define M_DOUBLE {.builtin_type = UG_TYPE_DOUBLE, .value_rank = -1, .n_array_dims = -1}
+#define M_UINT64 {.builtin_type = UG_TYPE_UINT64, .value_rank = -1, .n_array_dims = -1}
+#define M_STR8 {.builtin_type = UG_TYPE_STRING, .value_rank = -1, .n_array_dims = -1, .max_string_len = 8}
 static const uint32_t dims4[] = {4}, dims23[] = {2, 3};
-static const ug_field_meta m_arr4 = {.builtin_type = UG_TYPE_INT32, .value_rank = 1, .n_array_dims = 1,
-                                     .array_dims = dims4};
-static const ug_field_meta m_mat23 = {.builtin_type = UG_TYPE_INT16, .value_rank = 2, .n_array_dims = 2,
-                                      .array_dims = dims23};
+#define M_ARR4 {.builtin_type = UG_TYPE_INT32, .value_rank = 1, .n_array_dims = 1, .array_dims = dims4}
+#define M_MAT23 {.builtin_type = UG_TYPE_INT16, .value_rank = 2, .n_array_dims = 2, .array_dims = dims23}
 
-static const ug_field_meta f_int32x10[10] = {m_int32, m_int32, m_int32, m_int32, m_int32,
-                                             m_int32, m_int32, m_int32, m_int32, m_int32};
-static const ug_field_meta f_strmax[2] = {m_str8, m_int32};
-static const ug_field_meta f_arrays[2] = {m_arr4, m_mat23};
-static const ug_field_meta f_fixed1[2] = {m_int32, m_double};
-static const ug_field_meta f_fixed2[1] = {m_uint64};
+static const ug_field_meta f_int32x10[10] = {M_INT32, M_INT32, M_INT32, M_INT32, M_INT32,
+                                             M_INT32, M_INT32, M_INT32, M_INT32, M_INT32};
+static const ug_field_meta f_strmax[2] = {M_STR8, M_INT32};
+static const ug_field_meta f_arrays[2] = {M_ARR4, M_MAT23};
+static const ug_field_meta f_fixed1[2] = {M_INT32, M_DOUBLE};
+static const ug_field_meta f_fixed2[1] = {M_UINT64};
 
 static const ug_dsm_layout l_int32x10[] = {{62541, 0, 10, f_int32x10}};
 static const ug_dsm_layout l_strmax[] = {{62541, 0, 2, f_strmax}};

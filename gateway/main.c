@@ -1,0 +1,65 @@
+/* uagate — the OPC UA PubSub gateway program: a small table of subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+#ifndef UG_VERSION
+#define UG_VERSION "0.1.0"
+#endif
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    void (*usage)(FILE *f);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"decode", ug_cmd_decode, ug_cmd_decode_usage,
+     "print UADP messages from raw files or pcap/pcapng captures"},
+};
+
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: uagate <command> [options] [args]\n"
+               "       uagate --help | --version\n"
+               "       uagate <command> --help\n\ncommands:\n");
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return UG_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+        if (argc > 2) {
+            for (size_t i = 0; i < N_COMMANDS; i++)
+                if (strcmp(argv[2], commands[i].name) == 0) {
+                    commands[i].usage(stdout);
+                    return UG_EXIT_OK;
+                }
+            fprintf(stderr, "uagate: unknown command '%s'\n", argv[2]);
+            usage(stderr);
+            return UG_EXIT_USAGE;
+        }
+        usage(stdout);
+        return UG_EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+        printf("uagate %s\n", UG_VERSION);
+        return UG_EXIT_OK;
+    }
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(cmd, commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "uagate: unknown command '%s'\n", cmd);
+    usage(stderr);
+    return UG_EXIT_USAGE;
+}
