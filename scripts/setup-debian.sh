@@ -7,7 +7,7 @@ pkgs=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
   libcunit1-dev libpcap-dev liburing-dev libssl-dev libjansson-dev
   libmosquitto-dev libqpid-proton11-dev
-  python3 valgrind tcpdump iproute2
+  python3 valgrind tcpdump iproute2 gnuplot-nox
 )
 
 missing=()
