@@ -60,7 +60,7 @@ static unsigned wr_variant_fields_fast(ug_wr *wr, const ug_dsm_field *f, unsigne
     if (!wr->buf || wr->len > wr->cap)
         return 0;
     uint8_t *p = wr->buf + wr->len;
-    size_t room = wr->cap - wr->len;
+    uint8_t *const end = wr->buf + wr->cap;
     unsigned i = 0;
     for (; i < n; i++) {
         const ug_variant *v = &f[i].dv.value;
@@ -68,20 +68,19 @@ static unsigned wr_variant_fields_fast(ug_wr *wr, const ug_dsm_field *f, unsigne
             break;
         size_t sz = ug_uadp_fixed_size(v->type);
         if (sz) {
-            if (room < sz + 1)
+            /* ug_scalar is at least 16 bytes; bool is stored as 0/1. */
+            if ((size_t)(end - p) >= FAST_ROOM)
+                memcpy(p + 1, &v->u.v, 16);
+            else if ((size_t)(end - p) > sz)
+                ug_uadp_copy_scalar(p + 1, &v->u.v, sz);
+            else
                 break;
             p[0] = v->type;
-            /* ug_scalar is at least 16 bytes; bool is stored as 0/1. */
-            if (room >= FAST_ROOM)
-                memcpy(p + 1, &v->u.v, 16);
-            else
-                ug_uadp_copy_scalar(p + 1, &v->u.v, sz);
             p += sz + 1;
-            room -= sz + 1;
         } else if (v->type == UG_TYPE_STRING || v->type == UG_TYPE_BYTESTRING) {
             ug_string str = v->u.v.string;
             size_t len = str.len > 0 ? (size_t)str.len : 0;
-            if (room < len + 5)
+            if ((size_t)(end - p) < len + 5)
                 break;
             int32_t l = str.len < 0 ? -1 : str.len;
             p[0] = v->type;
@@ -89,7 +88,6 @@ static unsigned wr_variant_fields_fast(ug_wr *wr, const ug_dsm_field *f, unsigne
             if (len)
                 memcpy(p + 5, str.data, len);
             p += len + 5;
-            room -= len + 5;
         } else {
             break;
         }
@@ -100,43 +98,75 @@ static unsigned wr_variant_fields_fast(ug_wr *wr, const ug_dsm_field *f, unsigne
 
 static const uint64_t low_mask[9] = {0, 0xFF, 0xFFFF, 0, 0xFFFFFFFFu, 0, 0, 0, UINT64_MAX};
 
-/* Member by member: a compound literal of this size becomes `rep stos`. */
-static inline void set_scalar_field(ug_dsm_field *d, unsigned i, uint8_t t)
+/* A fixed-size scalar of 1, 2, 4 or 8 bytes at q, reading exactly n bytes. */
+static inline uint64_t load_scalar(const uint8_t *q, size_t n)
 {
-    d->index = (uint16_t)i;
-    d->raw_padded_to = 0;
-    d->dv.mask = UG_DV_VALUE;
-    d->dv.source_ps = d->dv.server_ps = 0;
-    d->dv.status = UG_STATUS_GOOD;
-    d->dv.source_ts = d->dv.server_ts = 0;
-    d->dv.value.type = t;
-    d->dv.value.reserved = 0;
-    d->dv.value.ndims = 0;
-    d->dv.value.array_len = UG_SCALAR;
-    d->dv.value.dims = NULL;
-    memset(&d->dv.value.u.v, 0, sizeof(ug_guid));
+    uint64_t x = 0;
+    switch (n) {
+    case 1: memcpy(&x, q, 1); break;
+    case 2: memcpy(&x, q, 2); break;
+    case 4: memcpy(&x, q, 4); break;
+    default: memcpy(&x, q, 8); break;
+    }
+    return x;
 }
 
+/* set_scalar_field writes some runs of small members as one little-endian
+ * word (padding bytes get zeros): fewer stores on the hot path. */
+_Static_assert(offsetof(ug_dsm_field, index) == 0 && offsetof(ug_dsm_field, raw_padded_to) == 2,
+               "index, raw_padded_to: one 32-bit word");
+_Static_assert(offsetof(ug_datavalue, mask) == 0 && offsetof(ug_datavalue, source_ps) == 2 &&
+                   offsetof(ug_datavalue, server_ps) == 4 && offsetof(ug_datavalue, status) == 8,
+               "mask, source_ps, server_ps: one 64-bit word");
+_Static_assert(offsetof(ug_variant, type) == 0 && offsetof(ug_variant, reserved) == 1 &&
+                   offsetof(ug_variant, ndims) == 2 && offsetof(ug_variant, array_len) == 4,
+               "type, reserved, ndims, array_len: one 64-bit word");
+
+/* A compound literal of this size, or a copy of a visible mostly-zero
+ * template, becomes `rep stos`. */
+static inline void set_scalar_field(ug_dsm_field *d, unsigned i, uint8_t t)
+{
+    uint32_t index = (uint16_t)i;                              /* raw_padded_to 0 */
+    uint64_t dv_head = UG_DV_VALUE;                            /* no picoseconds */
+    uint64_t v_head = t | (uint64_t)(uint32_t)UG_SCALAR << 32; /* scalar */
+    memcpy(d, &index, 4);
+    memcpy(&d->dv, &dv_head, 8);
+    d->dv.status = UG_STATUS_GOOD;
+    d->dv.source_ts = d->dv.server_ts = 0;
+    memcpy(&d->dv.value, &v_head, 8);
+    d->dv.value.dims = NULL;
+    memset(&d->dv.value.u.v, 0, sizeof(ug_guid));
+    d->name = UG_NULL_BYTES; /* UADP carries no field names */
+}
+
+/* A decoded scalar of 1-8 bytes whose value is x. */
+static inline void put_scalar(ug_dsm_field *d, unsigned i, uint8_t t, uint64_t x)
+{
+    if (t == UG_TYPE_BOOLEAN)
+        x = x != 0;
+    set_scalar_field(d, i, t);
+    memcpy(&d->dv.value.u.v, &x, 8);
+}
+
+/* Scalars of 1-8 bytes, Strings and ByteStrings, each with a single bounds
+ * check; returns how many fields it decoded and stops at anything else
+ * (which the general path decodes or reports). */
 static unsigned rd_variant_fields_fast(ug_rd *rd, ug_dsm_field *f, unsigned n)
 {
     const uint8_t *p = rd->p;
+    const uint8_t *end = rd->end; /* local: the stores below may alias *rd */
     unsigned i = 0;
     for (; i < n; i++) {
-        size_t left = (size_t)(rd->end - p);
-        if (left < 9) /* the tail goes through the general path */
+        size_t left = (size_t)(end - p);
+        if (left < 9) /* the last bytes: exact reads, below */
             break;
         uint8_t t = p[0];
         size_t sz = ug_uadp_fixed_size(t); /* 0 for array bits and unknown ids */
-        ug_dsm_field *d = &f[i];
-        if (sz - 1 < 8) { /* 1..8 bytes */
+        if (sz - 1 < 8) { /* 1..8 bytes: one load and a mask */
             uint64_t x;
             memcpy(&x, p + 1, 8);
-            x &= low_mask[sz];
-            if (t == UG_TYPE_BOOLEAN)
-                x = x != 0;
-            set_scalar_field(d, i, t);
-            memcpy(&d->dv.value.u.v, &x, 8);
-            p += sz + 1;
+            put_scalar(&f[i], i, t, x & low_mask[sz]);
+            p += 1 + sz;
             continue;
         }
         if (t != UG_TYPE_STRING && t != UG_TYPE_BYTESTRING)
@@ -146,9 +176,17 @@ static unsigned rd_variant_fields_fast(ug_rd *rd, ug_dsm_field *f, unsigned n)
         if (l < -1 || (l > 0 && (size_t)l > left - 5) ||
             (uint32_t)(l > 0 ? l : 0) > rd->lim->max_string_len)
             break; /* the general path reports it */
-        set_scalar_field(d, i, t);
-        d->dv.value.u.v.string = (ug_string){l >= 0 ? p + 5 : NULL, l};
+        set_scalar_field(&f[i], i, t);
+        f[i].dv.value.u.v.string = (ug_string){l >= 0 ? p + 5 : NULL, l};
         p += 5 + (size_t)(l > 0 ? l : 0);
+    }
+    for (; i < n; i++) {
+        size_t left = (size_t)(end - p);
+        size_t sz = left ? ug_uadp_fixed_size(p[0]) : 0;
+        if (sz - 1 >= 8 || left <= sz)
+            break;
+        put_scalar(&f[i], i, p[0], load_scalar(p + 1, sz));
+        p += 1 + sz;
     }
     rd->p = p;
     return i;
@@ -293,24 +331,25 @@ void ug_uadp_wr_dsm(ug_wr *wr, const ug_dsm *d, ug_uadp_fixed *rec)
 
 static void rd_dsm_header(ug_rd *rd, ug_dsm *d)
 {
-    uint8_t f1 = ug_rd_u8(rd);
-    uint8_t f2 = (f1 & UG_DSF1_FLAGS2) ? ug_rd_u8(rd) : 0;
-    if (!ug_rd_ok(rd))
-        return;
+    ug_rd r = *rd; /* see ug_uadp_rd_sync */
+    uint8_t f1 = ug_rd_u8(&r);
+    uint8_t f2 = (f1 & UG_DSF1_FLAGS2) ? ug_rd_u8(&r) : 0;
+    if (!ug_rd_ok(&r))
+        goto out;
     d->valid = f1 & UG_DSF1_VALID;
     d->field_encoding = (f1 & UG_DSF1_ENCODING_MASK) >> UG_DSF1_ENCODING_SHIFT;
     if (d->field_encoding > UG_FE_DATAVALUE) { /* 11 is reserved */
-        rd->p -= (f1 & UG_DSF1_FLAGS2) ? 2 : 1;
-        ug_rd_fail(rd, UG_STATUS_BADDECODINGERROR);
-        return;
+        r.p -= (f1 & UG_DSF1_FLAGS2) ? 2 : 1;
+        ug_rd_fail(&r, UG_STATUS_BADDECODINGERROR);
+        goto out;
     }
     d->type = f2 & UG_DSF2_TYPE_MASK;
     if (d->type > UG_DSM_KEEPALIVE || (f2 & UG_DSF2_RESERVED) ||
         (d->field_encoding == UG_FE_RAWDATA && d->type != UG_DSM_KEYFRAME) ||
         (d->type == UG_DSM_EVENT && d->field_encoding != UG_FE_VARIANT)) {
-        rd->p--;
-        ug_rd_fail(rd, UG_STATUS_BADDECODINGERROR);
-        return;
+        r.p--;
+        ug_rd_fail(&r, UG_STATUS_BADDECODINGERROR);
+        goto out;
     }
     d->has_seq = f1 & UG_DSF1_SEQ;
     d->has_timestamp = f2 & UG_DSF2_TIMESTAMP;
@@ -318,17 +357,20 @@ static void rd_dsm_header(ug_rd *rd, ug_dsm *d)
     d->has_status = f1 & UG_DSF1_STATUS;
     d->has_cfg_major = f1 & UG_DSF1_CFG_MAJOR;
     d->has_cfg_minor = f1 & UG_DSF1_CFG_MINOR;
-    d->seq = d->has_seq ? ug_rd_u16(rd) : 0;
-    d->timestamp = d->has_timestamp ? (ug_datetime)ug_rd_u64(rd) : 0;
-    d->picoseconds = d->has_picoseconds ? ug_rd_u16(rd) : 0;
-    d->status = d->has_status ? ug_rd_u16(rd) : 0;
-    d->cfg_major = d->has_cfg_major ? ug_rd_u32(rd) : 0;
-    d->cfg_minor = d->has_cfg_minor ? ug_rd_u32(rd) : 0;
+    d->seq = d->has_seq ? ug_rd_u16(&r) : 0;
+    d->timestamp = d->has_timestamp ? (ug_datetime)ug_rd_u64(&r) : 0;
+    d->picoseconds = d->has_picoseconds ? ug_rd_u16(&r) : 0;
+    d->status = d->has_status ? ug_rd_u16(&r) : 0;
+    d->cfg_major = d->has_cfg_major ? ug_rd_u32(&r) : 0;
+    d->cfg_minor = d->has_cfg_minor ? ug_rd_u32(&r) : 0;
+out:
+    ug_uadp_rd_sync(rd, &r);
 }
 
 static void rd_field(ug_rd *rd, const ug_dsm *d, ug_dsm_field *f)
 {
     f->raw_padded_to = 0;
+    f->name = UG_NULL_BYTES; /* UADP carries no field names */
     if (d->field_encoding == UG_FE_DATAVALUE) {
         ug_rd_datavalue(rd, &f->dv);
         return;
@@ -342,21 +384,50 @@ static void rd_field(ug_rd *rd, const ug_dsm *d, ug_dsm_field *f)
     ug_uadp_rd_variant_field(rd, &f->dv.value);
 }
 
-static ug_dsm_field *alloc_fields(ug_rd *rd, size_t n)
+static inline ug_dsm_field *alloc_fields(ug_rd *rd, size_t n)
 {
     if (n == 0)
         return NULL;
     /* Each field takes at least one byte: a count over the bytes left is a lie,
      * and must not make us allocate for it. */
-    if (n > ug_rd_left(rd)) {
+    if (__builtin_expect(n > ug_rd_left(rd), 0)) {
         ug_rd_fail(rd, UG_STATUS_BADDECODINGERROR);
         return NULL;
     }
-    if (n > rd->lim->max_array_len) {
+    if (__builtin_expect(n > rd->lim->max_array_len, 0)) {
         ug_rd_fail(rd, UG_STATUS_BADENCODINGLIMITSEXCEEDED);
         return NULL;
     }
     return ug_uadp_alloc(rd, n * sizeof(ug_dsm_field));
+}
+
+/* RawData scalars of 1-8 bytes (the fixed layouts of the performance
+ * targets), one bounds check each; returns how many fields it decoded and
+ * stops at anything else, which ug_uadp_rd_raw_field decodes or reports. */
+static unsigned rd_raw_fields_fast(ug_rd *rd, ug_dsm_field *f, const ug_field_meta *m,
+                                   unsigned n)
+{
+    const uint8_t *p = rd->p;
+    const uint8_t *end = rd->end; /* local: the stores below may alias *rd */
+    unsigned i = 0;
+    for (; i < n; i++) {
+        uint8_t t = m[i].builtin_type;
+        size_t sz = ug_uadp_fixed_size(t);
+        size_t left = (size_t)(end - p);
+        if (m[i].value_rank != -1 || sz - 1 >= 8 || left < sz)
+            break;
+        uint64_t x;
+        if (left >= 8) {
+            memcpy(&x, p, 8);
+            x &= low_mask[sz];
+        } else {
+            x = load_scalar(p, sz);
+        }
+        put_scalar(&f[i], i, t, x);
+        p += sz;
+    }
+    rd->p = p;
+    return i;
 }
 
 static void rd_raw_fields(ug_rd *rd, ug_dsm *d, const ug_dsm_layout *layout)
@@ -368,14 +439,19 @@ static void rd_raw_fields(ug_rd *rd, ug_dsm *d, const ug_dsm_layout *layout)
         rd->p = rd->end;
         return;
     }
-    d->fields = alloc_fields(rd, (size_t)layout->n_fields);
+    unsigned n = (unsigned)layout->n_fields;
+    d->fields = alloc_fields(rd, n);
     if (!ug_rd_ok(rd))
         return;
-    for (int32_t i = 0; i < layout->n_fields && ug_rd_ok(rd); i++) {
+    for (unsigned i = 0; i < n && ug_rd_ok(rd); i++) {
+        i += rd_raw_fields_fast(rd, d->fields + i, layout->fields + i, n - i);
+        if (i >= n)
+            break;
         d->fields[i].index = (uint16_t)i;
+        d->fields[i].name = UG_NULL_BYTES; /* UADP carries no field names */
         ug_uadp_rd_raw_field(rd, &d->fields[i], &layout->fields[i]);
     }
-    d->field_count = (uint16_t)layout->n_fields;
+    d->field_count = (uint16_t)n;
 }
 
 void ug_uadp_rd_dsm(ug_rd *rd, ug_dsm *d, const ug_dsm_layout *layout, bool size_known)
@@ -385,6 +461,7 @@ void ug_uadp_rd_dsm(ug_rd *rd, ug_dsm *d, const ug_dsm_layout *layout, bool size
     d->raw = UG_NULL_BYTES;
     d->padding = 0;
     d->configured_size = 0;
+    d->writer_name = UG_NULL_BYTES; /* JSON only */
     const uint8_t *start = rd->p;
     /* §7.2.4.5.5 Padding: with a ConfiguredSize every DataSetMessage of the
      * writer has exactly that size. */

@@ -192,6 +192,7 @@ void ug_uadp_wr_header(ug_wr *wr, const ug_nm *nm, ug_uadp_fixed *rec, size_t *i
 
 /* ---- decoding ---- */
 
+/* The numeric PublisherIds; strings are read by the caller on the real cursor. */
 static void rd_publisher_id(ug_rd *rd, ug_publisher_id *id)
 {
     /* §7.2.4.4.2 ExtendedFlags1 bits 0-2; 5-7 are reserved. */
@@ -200,7 +201,6 @@ static void rd_publisher_id(ug_rd *rd, ug_publisher_id *id)
     case UG_PUBID_UINT16: id->u64 = ug_rd_u16(rd); break;
     case UG_PUBID_UINT32: id->u64 = ug_rd_u32(rd); break;
     case UG_PUBID_UINT64: id->u64 = ug_rd_u64(rd); break;
-    case UG_PUBID_STRING: id->str = ug_rd_string(rd); break; /* view */
     default: ug_rd_fail(rd, UG_STATUS_BADDECODINGERROR);
     }
 }
@@ -273,24 +273,27 @@ void ug_uadp_rd_header(ug_rd *rd, ug_nm *nm, const ug_uadp_decode_opts *opts,
                        ug_uadp_frame *frame)
 {
     (void)opts;
-    uint8_t f = ug_rd_u8(rd);
-    if (!ug_rd_ok(rd))
+    ug_rd r = *rd; /* see ug_uadp_rd_sync */
+    uint8_t f = ug_rd_u8(&r);
+    if (__builtin_expect(!ug_rd_ok(&r), 0)) {
+        ug_uadp_rd_sync(rd, &r);
         return;
+    }
     nm->version = f & UG_UADP_VERSION_MASK;
-    if (nm->version != 1) {
-        rd->p--;
+    if (__builtin_expect(nm->version != 1, 0)) {
+        rd->p = r.p - 1;
         ug_rd_fail(rd, UG_STATUS_BADPROTOCOLVERSIONUNSUPPORTED);
         return;
     }
-    uint8_t e1 = (f & UG_UADP_EXT1) ? ug_rd_u8(rd) : 0;
-    uint8_t e2 = (e1 & UG_UADP_EXT1_EXT2) ? ug_rd_u8(rd) : 0;
-    if (!ug_rd_ok(rd))
-        return;
+    uint8_t e1 = (f & UG_UADP_EXT1) ? ug_rd_u8(&r) : 0;
+    uint8_t e2 = (e1 & UG_UADP_EXT1_EXT2) ? ug_rd_u8(&r) : 0;
+    if (!ug_rd_ok(&r))
+        goto out;
     /* ExtendedFlags2 bits 5-7 are reserved; types 3-7 of bits 2-4 too. */
     if ((e2 & 0xE0) || ((e2 & UG_UADP_EXT2_TYPE_MASK) >> 2) > UG_NM_DISCOVERY_RESPONSE) {
-        rd->p--;
-        ug_rd_fail(rd, UG_STATUS_BADDECODINGERROR);
-        return;
+        r.p--;
+        ug_rd_fail(&r, UG_STATUS_BADDECODINGERROR);
+        goto out;
     }
     nm->type = (uint8_t)((e2 & UG_UADP_EXT2_TYPE_MASK) >> 2);
     nm->is_chunk = e2 & UG_UADP_EXT2_CHUNK;
@@ -299,50 +302,67 @@ void ug_uadp_rd_header(ug_rd *rd, ug_nm *nm, const ug_uadp_decode_opts *opts,
 
     if (f & UG_UADP_PUBID) {
         nm->publisher_id.type = e1 & UG_UADP_EXT1_PUBID_TYPE_MASK;
-        rd_publisher_id(rd, &nm->publisher_id);
+        if (nm->publisher_id.type == UG_PUBID_STRING) {
+            ug_uadp_rd_sync(rd, &r);
+            nm->publisher_id.str = ug_rd_string(rd); /* view */
+            r = *rd;
+        } else {
+            rd_publisher_id(&r, &nm->publisher_id);
+        }
     } else if (e1 & UG_UADP_EXT1_PUBID_TYPE_MASK) {
         /* A PublisherId type without a PublisherId says the sender is confused. */
-        ug_rd_fail(rd, UG_STATUS_BADDECODINGERROR);
-        return;
+        ug_rd_fail(&r, UG_STATUS_BADDECODINGERROR);
+        goto out;
     }
     nm->has_class_id = e1 & UG_UADP_EXT1_CLASS_ID;
-    if (nm->has_class_id)
-        ug_rd_guid(rd, &nm->class_id);
+    if (nm->has_class_id) {
+        const uint8_t *q = ug_rd_take(&r, 16);
+        if (q)
+            memcpy(&nm->class_id, q, 16); /* ug_guid's memory layout is its wire layout */
+    }
     nm->has_group_header = f & UG_UADP_GROUP_HEADER;
     if (nm->has_group_header)
-        rd_group_header(rd, &nm->group);
+        rd_group_header(&r, &nm->group);
 
     nm->has_payload_header = f & UG_UADP_PAYLOAD_HEADER;
     frame->count = 0;
     frame->writer_ids = NULL;
     if (nm->has_payload_header) {
         if (nm->type != UG_NM_DATASET) {
-            ug_rd_fail(rd, UG_STATUS_BADDECODINGERROR);
-            return;
+            ug_rd_fail(&r, UG_STATUS_BADDECODINGERROR);
+            goto out;
         }
         if (nm->is_chunk) {
-            nm->chunk.writer_id = ug_rd_u16(rd); /* §7.2.4.4.4 Table 158 */
+            nm->chunk.writer_id = ug_rd_u16(&r); /* §7.2.4.4.4 Table 158 */
         } else {
-            frame->count = ug_rd_u8(rd);
-            frame->writer_ids = ug_rd_take(rd, 2u * frame->count);
+            uint8_t count = ug_rd_u8(&r);
+            frame->writer_ids = ug_rd_take(&r, 2u * count);
             /* §7.2.4.5.2: at least one DataSetMessage in a DataSet payload. */
-            if (ug_rd_ok(rd) && frame->count == 0) {
-                rd->p--;
-                ug_rd_fail(rd, UG_STATUS_BADDECODINGERROR);
-                return;
+            if (ug_rd_ok(&r) && count == 0) {
+                r.p--;
+                ug_rd_fail(&r, UG_STATUS_BADDECODINGERROR);
+                goto out;
             }
-            nm->n_dsm = frame->count;
+            frame->count = count;
+            nm->n_dsm = count;
         }
     }
     nm->has_timestamp = e1 & UG_UADP_EXT1_TIMESTAMP;
     if (nm->has_timestamp)
-        nm->timestamp = (ug_datetime)ug_rd_u64(rd);
+        nm->timestamp = (ug_datetime)ug_rd_u64(&r);
     nm->has_picoseconds = e1 & UG_UADP_EXT1_PICOSECONDS;
     if (nm->has_picoseconds)
-        nm->picoseconds = ug_rd_u16(rd);
-    if (e2 & UG_UADP_EXT2_PROMOTED)
-        rd_promoted(rd, nm);
+        nm->picoseconds = ug_rd_u16(&r);
     nm->has_security = e1 & UG_UADP_EXT1_SECURITY;
-    if (nm->has_security)
-        rd_security_header(rd, &nm->security);
+    if ((e2 & UG_UADP_EXT2_PROMOTED) || nm->has_security) {
+        /* Variable-size parts, on the real cursor. */
+        ug_uadp_rd_sync(rd, &r);
+        if (e2 & UG_UADP_EXT2_PROMOTED)
+            rd_promoted(rd, nm);
+        if (nm->has_security)
+            rd_security_header(rd, &nm->security);
+        return;
+    }
+out:
+    ug_uadp_rd_sync(rd, &r);
 }

@@ -69,17 +69,19 @@ void ug_uadp_rd_variant_field(ug_rd *rd, ug_variant *v);
 void ug_uadp_wr_raw_field(ug_wr *wr, const ug_dsm_field *f, ug_uadp_fixed *rec);
 void ug_uadp_rd_raw_field(ug_rd *rd, ug_dsm_field *f, const ug_field_meta *meta);
 
-/* Wire size of the fixed-size built-in types, 0 otherwise (own table: hot). */
-static inline size_t ug_uadp_fixed_size(unsigned type)
+/* Wire size of the fixed-size built-in types, 0 otherwise (own table: hot).
+ * Indexed by any byte (built-in type ids and Variant encoding bytes come as
+ * uint8_t), so there is no range check. */
+static inline size_t ug_uadp_fixed_size(uint8_t type)
 {
-    static const uint8_t sz[UG_TYPE_MAX + 1] = {
+    static const uint8_t sz[256] = {
         [UG_TYPE_BOOLEAN] = 1, [UG_TYPE_SBYTE] = 1,  [UG_TYPE_BYTE] = 1,
         [UG_TYPE_INT16] = 2,   [UG_TYPE_UINT16] = 2, [UG_TYPE_INT32] = 4,
         [UG_TYPE_UINT32] = 4,  [UG_TYPE_INT64] = 8,  [UG_TYPE_UINT64] = 8,
         [UG_TYPE_FLOAT] = 4,   [UG_TYPE_DOUBLE] = 8, [UG_TYPE_DATETIME] = 8,
         [UG_TYPE_GUID] = 16,   [UG_TYPE_STATUSCODE] = 4,
     };
-    return type <= UG_TYPE_MAX ? sz[type] : 0;
+    return sz[type];
 }
 
 /* Copy a fixed-size scalar (1, 2, 4, 8 or 16 bytes; little-endian host as in
@@ -101,6 +103,19 @@ static inline void ug_uadp_wr_scalar(ug_wr *wr, const void *src, size_t n)
     if (wr->len <= wr->cap && wr->cap - wr->len >= n)
         ug_uadp_copy_scalar(wr->buf + wr->len, src, n);
     wr->len += n;
+}
+
+/* Hot decoders work on a local copy of the cursor: stores into the decoded
+ * structs may alias *rd (the build uses -fno-strict-aliasing), which would
+ * reload the cursor after every field, whereas a local whose address never
+ * leaves the function stays in registers. ug_uadp_rd_sync hands the copy
+ * back (before a call that takes the real cursor, and at the end); only p,
+ * end and err change under the inline primitives of binary.h. */
+static inline void ug_uadp_rd_sync(ug_rd *rd, const ug_rd *local)
+{
+    rd->p = local->p;
+    rd->end = local->end;
+    rd->err = local->err;
 }
 
 /* Arena allocation that fails the cursor with BadOutOfMemory. */
