@@ -452,7 +452,35 @@ static void test_limits_and_arena(void)
     CU_ASSERT_EQUAL(a.heap_allocs, 0);
 }
 
+/* UADP carries no names: every decoded field name and writer name is null,
+ * whatever the arena held before (the JSON encoder reads them). */
+static void test_names_null(void)
+{
+    /* PayloadHeader, 2 DataSetMessages (sizes 4 and 8): a key frame with one
+     * Byte field, a key frame with one Int32 field and one Boolean. */
+    static const uint8_t two[] = {0x41, 2, 1, 0, 2, 0, 5, 0, 10, 0,
+                                  0x01, 1, 0, 0x03, 7,
+                                  0x01, 2, 0, 0x06, 1, 0, 0, 0, 0x01, 1};
+    _Alignas(8) uint8_t mem[4096];
+    memset(mem, 0xA5, sizeof mem); /* garbage a missing store would show */
+    ug_arena a;
+    ug_arena_init(&a, mem, sizeof mem, false);
+    ug_uadp_decode_opts o = {.arena = &a};
+    ug_nm nm;
+    size_t err;
+    CU_ASSERT_EQUAL_FATAL(ug_uadp_decode(two, sizeof two, &nm, &o, &err), UG_STATUS_GOOD);
+    CU_ASSERT_EQUAL_FATAL(nm.n_dsm, 2);
+    for (unsigned i = 0; i < nm.n_dsm; i++) {
+        CU_ASSERT_EQUAL(nm.dsm[i].writer_name.len, -1);
+        for (unsigned k = 0; k < nm.dsm[i].field_count; k++)
+            CU_ASSERT_EQUAL(nm.dsm[i].fields[k].name.len, -1);
+    }
+    CU_ASSERT_EQUAL(nm.dsm[1].field_count, 2);
+    CU_ASSERT_EQUAL(nm.dsm[1].fields[0].dv.value.u.v.int32, 1);
+}
+
 static CU_TestInfo tests[] = {
+    {"decoded names are null", test_names_null},
     {"every DataSetMessage flag combination", test_dsm_flag_combinations},
     {"heartbeat key frames", test_heartbeat},
     {"delta frame, keep-alive, event bytes", test_message_types_bytes},
