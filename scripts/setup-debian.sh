@@ -6,8 +6,8 @@ set -euo pipefail
 pkgs=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
   libcunit1-dev libpcap-dev liburing-dev libssl-dev libjansson-dev
-  libmosquitto-dev libqpid-proton11-dev
-  python3 valgrind tcpdump iproute2 gnuplot-nox
+  libmosquitto-dev mosquitto mosquitto-clients libqpid-proton11-dev rabbitmq-server
+  python3 valgrind tcpdump tshark iproute2 gnuplot-nox
 )
 
 missing=()
@@ -21,6 +21,8 @@ fi
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
+# tshark: no setuid dumpcap, and no debconf question about it.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
 echo "setup: installing ${missing[*]}"
 $SUDO apt-get -o DPkg::Lock::Timeout=600 update -q
 $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}"
