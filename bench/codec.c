@@ -9,6 +9,8 @@
  *   R3  R1 with RawData field encoding: encoded through the fixed-layout path
  *       (write seq numbers and 10 values into the prebuilt frame) and through
  *       the general encoder; decoded with the reader's layout.
+ *   *.decode.fixed  the reader side of the fixed layout (ug_uadp_fixed_rx):
+ *       match the frame's constant bytes, read seq number and 10 values.
  *
  * Each operation runs in a timed loop of `iters` iterations, `runs` times; the
  * median ns/op is printed with min and max, and the heap allocations per op
@@ -236,6 +238,49 @@ static void r3_fixed_publish(uint64_t n)
     }
 }
 
+/* Reader side of the fixed layout: match the prebuilt frame's constant bytes,
+ * then read the sequence number and 10 values at precomputed offsets. */
+static ug_uadp_fixed_rx g_rx_r1, g_rx_r3;
+static uint8_t g_rx_mem_r1[1024], g_rx_mem_r3[1024];
+static uint32_t g_off_r1[10];
+
+static void r1_decode_fixed(uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i++) {
+        ug_status st = ug_uadp_fixed_rx_match(&g_rx_r1, g_wire_r1, g_len_r1);
+        if (st != UG_STATUS_GOOD)
+            check(st, "fixed rx match R1");
+        uint16_t seq = 0;
+        ug_uadp_fixed_rx_dsm_seq(&g_rx_r1, g_wire_r1, 0, &seq);
+        int32_t v[10];
+        for (unsigned k = 0; k < 10; k++)
+            memcpy(&v[k], g_wire_r1 + g_off_r1[k], 4);
+        uint64_t sum = seq;
+        for (unsigned k = 0; k < 10; k++)
+            sum += (uint32_t)v[k];
+        g_sink += sum;
+    }
+}
+
+static void r3_decode_fixed(uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i++) {
+        ug_status st = ug_uadp_fixed_rx_match(&g_rx_r3, g_wire_r3, g_len_r3);
+        if (st != UG_STATUS_GOOD)
+            check(st, "fixed rx match R3");
+        uint16_t seq = 0;
+        ug_uadp_fixed_rx_dsm_seq(&g_rx_r3, g_wire_r3, 0, &seq);
+        int32_t v[10];
+        st = ug_uadp_fixed_rx_get_packed(&g_rx_r3, g_wire_r3, 0, v, sizeof v);
+        if (st != UG_STATUS_GOOD)
+            check(st, "fixed rx get R3");
+        uint64_t sum = seq;
+        for (unsigned k = 0; k < 10; k++)
+            sum += (uint32_t)v[k];
+        g_sink += sum;
+    }
+}
+
 #ifdef UG_HAVE_JSON
 static uint8_t g_json_r1[2][4096], g_json_r2[2][16384];
 static size_t g_jlen_r1[2], g_jlen_r2[2];
@@ -283,11 +328,13 @@ struct op {
 static const struct op ops[] = {
     {"uadp.r1.encode", r1_encode, 30},
     {"uadp.r1.decode", r1_decode, 45},
+    {"uadp.r1.decode.fixed", r1_decode_fixed, 45},
     {"uadp.r2.encode", r2_encode, 300},
     {"uadp.r2.decode", r2_decode, 400},
     {"uadp.r3.encode.fixed", r3_fixed_publish, 10},
     {"uadp.r3.encode.general", r3_encode, 0},
     {"uadp.r3.decode", r3_decode, 30},
+    {"uadp.r3.decode.fixed", r3_decode_fixed, 30},
 #ifdef UG_HAVE_JSON
     {"json.r1.encode.compact", j_r1_enc_c, 170},
     {"json.r1.encode.verbose", j_r1_enc_v, 170},
@@ -309,6 +356,10 @@ static int prepare(void)
     check(ug_uadp_encode(&r2, g_wire_r2, sizeof g_wire_r2, &g_len_r2), "encode R2");
     check(ug_uadp_encode(&r3, g_wire_r3, sizeof g_wire_r3, &g_len_r3), "encode R3");
     check(ug_uadp_fixed_init(&g_fixed, &r3, g_fixed_frame, sizeof g_fixed_frame), "fixed init R3");
+    check(ug_uadp_fixed_rx_init(&g_rx_r1, &r1, g_rx_mem_r1, sizeof g_rx_mem_r1), "fixed rx init R1");
+    check(ug_uadp_fixed_rx_init(&g_rx_r3, &r3, g_rx_mem_r3, sizeof g_rx_mem_r3), "fixed rx init R3");
+    for (unsigned k = 0; k < 10; k++)
+        g_off_r1[k] = ug_uadp_fixed_rx_field_off(&g_rx_r1, 0, k);
     if (!g_failed && (g_fixed.len != g_len_r3 || memcmp(g_fixed.frame, g_wire_r3, g_len_r3) != 0)) {
         fprintf(stderr, "codec: fixed frame differs from the general encoder\n");
         g_failed = 1;

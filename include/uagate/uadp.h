@@ -316,6 +316,174 @@ static inline void ug_uadp_fixed_set_seq(ug_uadp_fixed *f, uint16_t seq)
             memcpy(frame + f->dsm[i].off_seq, &seq, 2);
 }
 
+
+/* ---- Fixed-layout receive fast path (uadp/fixed_rx.c) ----
+ *
+ * A DataSetReader knows from its configuration which message it expects
+ * (Part 14 §6.2.9). When that message has a fixed layout (ug_uadp_is_fixed),
+ * the reader builds a ug_uadp_fixed_rx from the same template the writer
+ * uses: the template frame, a mask of the bytes that vary per message
+ * (sequence numbers, NetworkMessageNumber, timestamps, picoseconds, status,
+ * field values) and their offsets. ug_uadp_fixed_rx_match then checks a
+ * received message against it in 8-byte words, and the accessors read the
+ * values in place: nothing is decoded into a ug_nm.
+ *
+ * Match accepts a message only when its length is the template's and every
+ * constant byte (flags, PublisherId, GroupHeader WriterGroupId/GroupVersion,
+ * PayloadHeader Count and DataSetWriterIds, sizes array, DataSetFlags,
+ * ConfigurationVersion, FieldCount, Variant encoding bytes, DataValue
+ * masks, ConfiguredSize padding) equals the template's; any value in the
+ * varying bytes decodes with ug_uadp_decode to the same layout, so the
+ * accessors return what ug_uadp_decode would. A message rejected by match
+ * (BadNoMatch) is not necessarily invalid: it may be a heartbeat, a message
+ * of another writer group, one with a different ConfigurationVersion, or
+ * encoded differently (a DataValue mask with reserved bits set, a Variant
+ * type other than the configured one). Falling back to ug_uadp_decode for
+ * such messages is the caller's job.
+ *
+ * Lifetime: the ug_uadp_fixed_rx borrows `mem` (template frame and mask)
+ * from init on; it holds no other resource. Accessors read `msg` at fixed
+ * offsets without bounds checks: call them only on a msg for which match
+ * returned Good. */
+
+typedef struct ug_uadp_fixed_rx {
+    ug_uadp_fixed lay;   /* offsets and types; lay.frame: the template frame */
+    const uint8_t *mask; /* lay.len bytes: 0xFF for constant bytes, 0 for varying ones */
+    uint32_t bool_dsms;  /* bit d: DataSetMessage d has Boolean fields */
+} ug_uadp_fixed_rx;
+
+/* Bytes of memory ug_uadp_fixed_rx_init needs for a template of `len` encoded bytes. */
+#define UG_UADP_FIXED_RX_MEM(len) (2 * (size_t)(len))
+
+/* Build the receive side of `tmpl`'s fixed layout in mem[0..cap), which must
+ * hold UG_UADP_FIXED_RX_MEM(ug_uadp_encoded_size(tmpl)) bytes. DataValue
+ * fields must carry the Value only (a status or timestamps in them would be
+ * per-message values the accessors cannot read).
+ *   Good; BadNotSupported (layout not fixed, DataValue fields with more than
+ *   a Value, over UG_UADP_FIXED_MAX_*); BadEncodingLimitsExceeded (cap too
+ *   small); ug_uadp_encode's statuses. */
+ug_status ug_uadp_fixed_rx_init(ug_uadp_fixed_rx *rx, const ug_nm *tmpl, void *mem, size_t cap);
+
+/* Whether msg[0..len) has rx's layout.
+ *   Good; BadNoMatch (another length or a constant byte differs: decode it
+ *   with ug_uadp_decode, see above; also every message after a failed init). */
+ug_status ug_uadp_fixed_rx_match(const ug_uadp_fixed_rx *rx, const uint8_t *msg, size_t len);
+
+/* Value accessors, for a msg that matched. Each returns false (and leaves
+ * *out alone) when the layout has no such field or the index is out of range. */
+static inline bool ug_uadp_fixed_rx_get16(const uint8_t *msg, uint32_t off, uint16_t *out)
+{
+    if (off == UG_UADP_NO_OFFSET)
+        return false;
+    memcpy(out, msg + off, 2); /* little-endian host, as binary.h */
+    return true;
+}
+
+static inline bool ug_uadp_fixed_rx_get64(const uint8_t *msg, uint32_t off, ug_datetime *out)
+{
+    if (off == UG_UADP_NO_OFFSET)
+        return false;
+    memcpy(out, msg + off, 8);
+    return true;
+}
+
+static inline bool ug_uadp_fixed_rx_group_seq(const ug_uadp_fixed_rx *rx, const uint8_t *msg,
+                                              uint16_t *out)
+{
+    return ug_uadp_fixed_rx_get16(msg, rx->lay.off_group_seq, out);
+}
+
+static inline bool ug_uadp_fixed_rx_nm_number(const ug_uadp_fixed_rx *rx, const uint8_t *msg,
+                                              uint16_t *out)
+{
+    return ug_uadp_fixed_rx_get16(msg, rx->lay.off_nm_number, out);
+}
+
+static inline bool ug_uadp_fixed_rx_nm_timestamp(const ug_uadp_fixed_rx *rx, const uint8_t *msg,
+                                                 ug_datetime *out)
+{
+    return ug_uadp_fixed_rx_get64(msg, rx->lay.off_timestamp, out);
+}
+
+static inline bool ug_uadp_fixed_rx_nm_picoseconds(const ug_uadp_fixed_rx *rx,
+                                                   const uint8_t *msg, uint16_t *out)
+{
+    return ug_uadp_fixed_rx_get16(msg, rx->lay.off_picoseconds, out);
+}
+
+static inline bool ug_uadp_fixed_rx_dsm_seq(const ug_uadp_fixed_rx *rx, const uint8_t *msg,
+                                            unsigned dsm_index, uint16_t *out)
+{
+    return dsm_index < rx->lay.n_dsm &&
+           ug_uadp_fixed_rx_get16(msg, rx->lay.dsm[dsm_index].off_seq, out);
+}
+
+static inline bool ug_uadp_fixed_rx_dsm_timestamp(const ug_uadp_fixed_rx *rx,
+                                                  const uint8_t *msg, unsigned dsm_index,
+                                                  ug_datetime *out)
+{
+    return dsm_index < rx->lay.n_dsm &&
+           ug_uadp_fixed_rx_get64(msg, rx->lay.dsm[dsm_index].off_timestamp, out);
+}
+
+static inline bool ug_uadp_fixed_rx_dsm_picoseconds(const ug_uadp_fixed_rx *rx,
+                                                    const uint8_t *msg, unsigned dsm_index,
+                                                    uint16_t *out)
+{
+    return dsm_index < rx->lay.n_dsm &&
+           ug_uadp_fixed_rx_get16(msg, rx->lay.dsm[dsm_index].off_picoseconds, out);
+}
+
+static inline bool ug_uadp_fixed_rx_dsm_status(const ug_uadp_fixed_rx *rx, const uint8_t *msg,
+                                               unsigned dsm_index, uint16_t *out)
+{
+    return dsm_index < rx->lay.n_dsm &&
+           ug_uadp_fixed_rx_get16(msg, rx->lay.dsm[dsm_index].off_status, out);
+}
+
+/* Built-in type of a field (UG_TYPE_NULL when out of range). */
+static inline uint8_t ug_uadp_fixed_rx_field_type(const ug_uadp_fixed_rx *rx, unsigned dsm_index,
+                                                  unsigned field_index)
+{
+    return ug_uadp_fixed_field_type(&rx->lay, dsm_index, field_index);
+}
+
+/* Offset of a field's value bytes in a matching message (little-endian,
+ * ug_type_wire_size bytes; a Boolean is one byte, any non-zero value true),
+ * UG_UADP_NO_OFFSET when out of range. Hot loops fetch the offsets once and
+ * read msg + off with memcpy: stores into the caller's variables may alias
+ * *rx, which would reload the offsets every message. */
+static inline uint32_t ug_uadp_fixed_rx_field_off(const ug_uadp_fixed_rx *rx, unsigned dsm_index,
+                                                  unsigned field_index)
+{
+    if (dsm_index >= rx->lay.n_dsm || field_index >= rx->lay.dsm[dsm_index].n_fields)
+        return UG_UADP_NO_OFFSET;
+    return rx->lay.field_off[rx->lay.dsm[dsm_index].first_field + field_index];
+}
+
+/* Pointer form of ug_uadp_fixed_rx_field_off: msg + offset, NULL when out of range. */
+static inline const uint8_t *ug_uadp_fixed_rx_field_ptr(const ug_uadp_fixed_rx *rx,
+                                                        const uint8_t *msg, unsigned dsm_index,
+                                                        unsigned field_index)
+{
+    uint32_t off = ug_uadp_fixed_rx_field_off(rx, dsm_index, field_index);
+    return off == UG_UADP_NO_OFFSET ? NULL : msg + off;
+}
+
+/* One field value as ug_uadp_decode gives it in dv.value.u.v (the first 16
+ * bytes of *out written: the value, zero-extended; Boolean normalised).
+ *   Good; BadInvalidArgument (index out of range). */
+ug_status ug_uadp_fixed_rx_field(const ug_uadp_fixed_rx *rx, const uint8_t *msg,
+                                 unsigned dsm_index, unsigned field_index, ug_scalar *out);
+
+/* All field values of one DataSetMessage into dst, in the packed form of
+ * ug_uadp_fixed_set_packed (Boolean normalised to 0 or 1); for RawData
+ * without Boolean fields a single copy. len must be
+ * rx->lay.dsm[dsm_index].packed_len.
+ *   Good; BadInvalidArgument (index out of range or wrong len). */
+ug_status ug_uadp_fixed_rx_get_packed(const ug_uadp_fixed_rx *rx, const uint8_t *msg,
+                                      unsigned dsm_index, void *dst, size_t len);
+
 #ifdef __cplusplus
 }
 #endif
