@@ -171,6 +171,11 @@ static void link_layer(ug_cap_pkt *p, int dlt, const uint8_t *b, size_t n)
     }
 }
 
+void ug_capture_parse(ug_cap_pkt *p, int dlt, const uint8_t *frame, size_t caplen)
+{
+    link_layer(p, dlt, frame, caplen);
+}
+
 int ug_capture_read(const char *path, ug_cap_fn fn, void *ctx, char *err, size_t err_cap)
 {
     char ebuf[PCAP_ERRBUF_SIZE] = "";

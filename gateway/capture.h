@@ -17,7 +17,7 @@
 
 #define UG_CAPTURE_PORT_MIN 4840
 #define UG_CAPTURE_PORT_MAX 4850
-#define UG_ETHERTYPE_UADP 0xB62C
+#define UG_ETHERTYPE_UADP 0xB62Cu /* as in uagate/transport.h */
 
 enum ug_cap_kind {
     UG_CAP_UDP4 = 1,
@@ -48,6 +48,11 @@ typedef void (*ug_cap_fn)(void *ctx, const ug_cap_pkt *p);
 /* True when the first 4 bytes are a pcap (either byte order, micro- or
  * nanosecond) or pcapng (0x0A0D0D0A) magic. */
 bool ug_capture_sniff(const uint8_t *head, size_t len);
+
+/* Parses one captured frame of link type dlt (a DLT_* value) into p, whose
+ * frame, ts_* and truncated the caller has set; p->data points into frame.
+ * Used by the live capture (cmd_capture.c) and by ug_capture_read. */
+void ug_capture_parse(ug_cap_pkt *p, int dlt, const uint8_t *frame, size_t caplen);
 
 /* Reads every frame of the capture at path. Returns 0, or -1 with a message
  * in err (libpcap's, naming the problem) when the file cannot be opened or

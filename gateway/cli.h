@@ -9,6 +9,7 @@
 #ifndef UG_GATEWAY_CLI_H
 #define UG_GATEWAY_CLI_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #define UG_EXIT_OK 0
@@ -17,5 +18,29 @@
 
 int ug_cmd_decode(int argc, char **argv);
 void ug_cmd_decode_usage(FILE *f);
+
+/* Decodes the UADP message in p and prints it as `uagate decode` does: text,
+ * or with json the model dump of `uagate decode --dump-json` (label stands in
+ * for the file name). arena is reset and reused. Returns false when the
+ * message was malformed (the output says why). */
+struct ug_cap_pkt;
+struct ug_arena;
+bool ug_decode_print_pkt(const struct ug_cap_pkt *p, const char *label, bool json,
+                         struct ug_arena *arena);
+
+int ug_cmd_capture(int argc, char **argv);
+void ug_cmd_capture_usage(FILE *f);
+int ug_cmd_replay(int argc, char **argv);
+void ug_cmd_replay_usage(FILE *f);
+int ug_cmd_run(int argc, char **argv);
+void ug_cmd_run_usage(FILE *f);
+int ug_cmd_check(int argc, char **argv);
+void ug_cmd_check_usage(FILE *f);
+int ug_cmd_pub(int argc, char **argv);
+void ug_cmd_pub_usage(FILE *f);
+int ug_cmd_sub(int argc, char **argv);
+void ug_cmd_sub_usage(FILE *f);
+int ug_cmd_bench(int argc, char **argv);
+void ug_cmd_bench_usage(FILE *f);
 
 #endif

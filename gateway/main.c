@@ -18,6 +18,13 @@ typedef struct command {
 static const command commands[] = {
     {"decode", ug_cmd_decode, ug_cmd_decode_usage,
      "print UADP messages from raw files or pcap/pcapng captures"},
+    {"capture", ug_cmd_capture, ug_cmd_capture_usage, "record UADP traffic on an interface and print it"},
+    {"replay", ug_cmd_replay, ug_cmd_replay_usage, "send a capture's UADP messages again through a transport"},
+    {"run", ug_cmd_run, ug_cmd_run_usage, "run the gateway from a configuration file"},
+    {"check", ug_cmd_check, ug_cmd_check_usage, "validate configuration files"},
+    {"pub", ug_cmd_pub, ug_cmd_pub_usage, "publish a dataset (UADP or JSON) from the shell"},
+    {"sub", ug_cmd_sub, ug_cmd_sub_usage, "print the PubSub messages arriving at an address"},
+    {"bench", ug_cmd_bench, ug_cmd_bench_usage, "measure latency through the transports (bench latency)"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -102,6 +102,24 @@ const char *ug_print_datetime_iso(int64_t ticks, char buf[40])
     return buf;
 }
 
+/* JSON text on one line: white space outside strings dropped. */
+static void print_json_compact(FILE *f, ug_bytes b)
+{
+    bool in_str = false, esc = false;
+    for (int32_t i = 0; i < b.len; i++) {
+        uint8_t c = b.data[i];
+        if (in_str) {
+            in_str = esc || c != '"';
+            esc = !esc && c == '\\';
+        } else if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            continue;
+        } else {
+            in_str = c == '"';
+        }
+        fputc(c, f);
+    }
+}
+
 static void print_string(FILE *f, ug_string s)
 {
     if (s.len < 0)
@@ -210,6 +228,10 @@ static void print_elem(FILE *f, unsigned type, const void *e)
         print_nodeid(f, &x->type_id);
         if (x->encoding == UG_EO_NONE) {
             fputs(", no body}", f);
+        } else if (x->encoding == UG_EO_JSON) { /* Part 6 §5.4.2.16, as received */
+            fputs(", Json body ", f);
+            print_json_compact(f, x->body);
+            fputc('}', f);
         } else {
             fprintf(f, ", %s body %" PRId32 " bytes 0x",
                     x->encoding == UG_EO_XML ? "Xml" : "ByteString", x->body.len);
@@ -356,11 +378,20 @@ static void print_dsm(FILE *f, const ug_dsm *d, unsigned i, unsigned n, const ug
         fputc('\n', f);
         return;
     }
+    if (d->writer_name.len >= 0 && d->writer_name.data) {
+        fputs("    dataset_writer_name: ", f);
+        print_string(f, d->writer_name);
+        fputc('\n', f);
+    }
     fprintf(f, "    fields: %u\n", d->field_count);
     for (uint16_t k = 0; k < d->field_count && d->fields; k++) {
         const ug_dsm_field *fl = &d->fields[k];
         unsigned idx = d->type == UG_DSM_DELTAFRAME ? fl->index : k;
         fprintf(f, "      %u: ", idx);
+        if (fl->name.len >= 0 && fl->name.data) { /* JSON fields are named */
+            print_string(f, fl->name);
+            fputs(" = ", f);
+        }
         if (d->field_encoding == UG_FE_DATAVALUE)
             print_datavalue(f, &fl->dv);
         else
@@ -389,10 +420,24 @@ void ug_print_nm_text(FILE *f, const ug_nm *nm, const uint8_t *wire, size_t len,
                       const ug_print_info *info)
 {
     char buf[40];
-    fprintf(f, "  NetworkMessage: %zu bytes, UADP version %u", len, nm->version);
-    if (wire && len > 0)
-        fprintf(f, ", flags 0x%02x", wire[0]);
-    fputc('\n', f);
+    if (wire) {
+        fprintf(f, "  NetworkMessage: %zu bytes, UADP version %u", len, nm->version);
+        if (len > 0)
+            fprintf(f, ", flags 0x%02x", wire[0]);
+        fputc('\n', f);
+    } else { /* decoded from JSON (Part 14 §7.2.5.3): no UADP header */
+        fputs("  NetworkMessage (JSON)\n", f);
+    }
+    if (nm->message_id.len >= 0 && nm->message_id.data) {
+        fputs("  message_id: ", f);
+        print_string(f, nm->message_id);
+        fputc('\n', f);
+    }
+    if (nm->writer_group_name.len >= 0 && nm->writer_group_name.data) {
+        fputs("  writer_group_name: ", f);
+        print_string(f, nm->writer_group_name);
+        fputc('\n', f);
+    }
     const ug_publisher_id *p = &nm->publisher_id;
     if (p->type == UG_PUBID_STRING) {
         fputs("  publisher_id: String ", f);

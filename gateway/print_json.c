@@ -165,6 +165,12 @@ static void jelem(FILE *f, unsigned type, const void *e)
         const ug_extension_object *x = e;
         fputs("{\"type_id\":", f);
         jnodeid(f, &x->type_id);
+        if (x->encoding == UG_EO_JSON) { /* the JSON body as received, as a string */
+            fputs(",\"encoding\":\"Json\",\"body_json\":", f);
+            ug_print_json_string(f, x->body.data, x->body.len > 0 ? (size_t)x->body.len : 0);
+            fputc('}', f);
+            break;
+        }
         fprintf(f, ",\"encoding\":\"%s\",\"body_hex\":", enc[x->encoding < 3 ? x->encoding : 0]);
         jhex(f, x->encoding == UG_EO_NONE ? UG_NULL_BYTES : x->body);
         fputc('}', f);

@@ -9,6 +9,11 @@
  * spec_deviation may be rejected or misread: what happened is printed and it
  * counts as passed. Nothing here knows a vector by name.
  *
+ * With the JSON codec (UG_HAVE_JSON, check_json.h): every valid UADP vector
+ * also goes UADP -> JSON (Compact, Verbose) -> UADP and must come back
+ * identical, and every NAME.json (not NAME.expect.json) is decoded and
+ * compared with NAME.expect.json.
+ *
  * Output: "FAIL name: ..." per failure, "ok name ..." per vector with -v,
  * "deviation name: ..." always, and last "N passed, N failed".
  * Exit: 0 all passed, 1 some failed, 2 usage error or no vectors in DIR.
@@ -23,6 +28,7 @@
 
 #include <jansson.h>
 
+#include "check_json.h"
 #include "expect.h"
 #include "uagate/uadp.h"
 #include "uagate/uadp_ext.h"
@@ -415,6 +421,14 @@ static void check_valid(checker *c, vec *v)
         rc = check_security_meta(v, &nm, &fr, sec, why, sizeof why);
     if (rc == 0)
         rc = reencode(c, v, &nm, why, sizeof why);
+#ifdef UG_HAVE_JSON
+    char xnote[256] = "";
+    if (rc == 0 && !deviation)
+        rc = ug_check_json_crosscodec(nm_expect, &nm, &v->lay, xnote, sizeof xnote, why,
+                                      sizeof why);
+#else
+    const char *xnote = "";
+#endif
     if (deviation) {
         printf("deviation %s: accepted, %s%s — spec_deviation: %s\n", v->name,
                rc ? "misread: " : "matches expect and re-encodes identically", rc ? why : "",
@@ -423,8 +437,8 @@ static void check_valid(checker *c, vec *v)
     } else if (rc) {
         fail(c, v, "%s", why);
     } else {
-        pass(c, v, "%zu bytes, %u DataSetMessage(s), %d values compared%s", v->len, nm.n_dsm,
-             n_mut, v->secured ? ", unsecured and re-secured" : "");
+        pass(c, v, "%zu bytes, %u DataSetMessage(s), %d values compared%s; %s", v->len,
+             nm.n_dsm, n_mut, v->secured ? ", unsecured and re-secured" : "", xnote);
     }
 }
 
@@ -503,6 +517,31 @@ static void check_one(checker *c, const char *file)
     free(v.wire);
 }
 
+/* NAME.json (not NAME.expect.json): a JSON vector, check_json.c. */
+static bool is_json_vector(const char *file)
+{
+#ifdef UG_HAVE_JSON
+    size_t len = strlen(file);
+    return len > 5 && strcmp(file + len - 5, ".json") == 0 &&
+           !(len > 12 && strcmp(file + len - 12, ".expect.json") == 0);
+#else
+    (void)file;
+    return false;
+#endif
+}
+
+static void check_json(checker *c, const char *file)
+{
+    vec v;
+    char why[WHY_CAP], note[WHY_CAP];
+    memset(&v, 0, sizeof v);
+    snprintf(v.name, sizeof v.name, "%s", file);
+    if (ug_check_json_vector(c->dir, file, &c->arena, note, sizeof note, why, sizeof why))
+        fail(c, &v, "%s", why);
+    else
+        pass(c, &v, "%s", note);
+}
+
 static int cmp_names(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -512,7 +551,8 @@ static int usage(void)
 {
     fprintf(stderr, "usage: check-vectors [-v] DIR\n"
                     "  checks every DIR/NAME.uadp against DIR/NAME.expect.json\n"
-                    "  and that every DIR/NAME.bad.uadp is rejected\n");
+                    "  and that every DIR/NAME.bad.uadp is rejected;\n"
+                    "  with the JSON codec also every DIR/NAME.json (check_json.h)\n");
     return 2;
 }
 
@@ -542,7 +582,8 @@ int main(int argc, char **argv)
     size_t n = 0, cap = 0;
     for (struct dirent *e; (e = readdir(d));) {
         size_t len = strlen(e->d_name);
-        if (len <= 5 || strcmp(e->d_name + len - 5, ".uadp") != 0)
+        if ((len <= 5 || strcmp(e->d_name + len - 5, ".uadp") != 0) &&
+            !is_json_vector(e->d_name))
             continue;
         if (n == cap) {
             cap = cap ? 2 * cap : 64;
@@ -557,7 +598,7 @@ int main(int argc, char **argv)
     }
     closedir(d);
     if (n == 0) {
-        fprintf(stderr, "check-vectors: %s: no *.uadp vectors\n", c.dir);
+        fprintf(stderr, "check-vectors: %s: no *.uadp or *.json vectors\n", c.dir);
         free(names);
         return 2;
     }
@@ -571,7 +612,10 @@ int main(int argc, char **argv)
         return 2;
     }
     for (size_t i = 0; i < n; i++) {
-        check_one(&c, names[i]);
+        if (is_json_vector(names[i]))
+            check_json(&c, names[i]);
+        else
+            check_one(&c, names[i]);
         free(names[i]);
     }
     free(names);

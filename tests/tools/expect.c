@@ -69,6 +69,22 @@ static bool field_count_on_wire(const ug_dsm *d)
     return true;
 }
 
+/* An optional string member ("name", "dataset_writer_name"): null for a null
+ * string. */
+static int cmp_name(const json_t *e, ug_string s, const char *path, const char *key, char *why,
+                    size_t cap)
+{
+    char p[256], got[256];
+    ug_expect_path(p, sizeof p, "%s.%s", path, key);
+    if (s.len < 0)
+        return json_is_null(e) ? 0 : ug_expect_fail(why, cap, p, e, "null");
+    if (json_is_string(e) && json_string_length(e) == (size_t)s.len &&
+        memcmp(json_string_value(e), s.data, (size_t)s.len) == 0)
+        return 0;
+    snprintf(got, sizeof got, "\"%.*s\"", s.len > 200 ? 200 : (int)s.len, (const char *)s.data);
+    return ug_expect_fail(why, cap, p, e, got);
+}
+
 static int cmp_field(const json_t *ef, const ug_dsm *d, const ug_dsm_field *f,
                      bool content_only, const char *path, char *why, size_t cap)
 {
@@ -91,6 +107,10 @@ static int cmp_field(const json_t *ef, const ug_dsm *d, const ug_dsm_field *f,
             return -1;
         }
     }
+    /* JSON vectors name their fields; UADP ones do not carry names. */
+    const json_t *en = ug_expect_get(ef, "name");
+    if (en && cmp_name(en, f->name, path, "name", why, cap))
+        return -1;
     const json_t *edv = ug_expect_get(ef, "datavalue");
     if (edv) {
         ug_expect_path(p, sizeof p, "%s.datavalue", path);
@@ -153,6 +173,9 @@ int ug_expect_compare_dsm(const json_t *e, const ug_dsm *d, bool content_only, c
                           cap))
         return -1;
     if (ug_expect_opt_int(e, "field_count", true, d->field_count, path, why, cap))
+        return -1;
+    const json_t *ewn = ug_expect_get(e, "dataset_writer_name");
+    if (ewn && cmp_name(ewn, d->writer_name, path, "dataset_writer_name", why, cap))
         return -1;
 
     const json_t *fields = ug_expect_get(e, "fields");

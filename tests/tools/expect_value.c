@@ -313,16 +313,50 @@ static int cmp_expanded(const json_t *e, const ug_expanded_nodeid *x, const char
     return ug_expect_opt_int(e, "server_index", true, x->server_index, path, why, cap);
 }
 
+/* A JSON-bodied ExtensionObject (Part 6 §5.4.2.16, UG_EO_JSON) is expected as
+ * {type_id, encoding "Json", body_json}: body_json is compared as JSON
+ * (member order and white space aside); a null type_id or a missing
+ * body_json is not compared (a JSON body without UaTypeId has no type, and
+ * its binary form needs the structure's descriptor). */
+static int cmp_json_body(const json_t *e, const ug_extension_object *x, const char *path,
+                         char *why, size_t cap)
+{
+    char p[256];
+    const json_t *et = ug_expect_get(e, "type_id");
+    ug_expect_path(p, sizeof p, "%s.type_id", path);
+    if (!json_is_null(et) && cmp_nodeid(et, &x->type_id, p, why, cap))
+        return -1;
+    const json_t *eb = ug_expect_get(e, "body_json");
+    if (!eb)
+        return 0;
+    ug_expect_path(p, sizeof p, "%s.body_json", path);
+    json_error_t err;
+    json_t *got = x->body.len > 0 ? json_loadb((const char *)x->body.data, (size_t)x->body.len,
+                                               JSON_DECODE_ANY, &err)
+                                  : NULL;
+    int rc = 0;
+    if (!got || !json_equal(got, eb)) {
+        char *g = got ? json_dumps(got, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+        rc = ug_expect_fail(why, cap, p, eb, g ? g : "(not JSON)");
+        free(g);
+    }
+    json_decref(got);
+    return rc;
+}
+
 static int cmp_extobj(const json_t *e, const ug_extension_object *x, const char *path, char *why,
                       size_t cap)
 {
-    static const char *const enc[] = {"None", "ByteString", "Xml"};
+    static const char *const enc[] = {"None", "ByteString", "Xml", "Json"};
     char p[256];
     if (!json_is_object(e))
         return ug_expect_fail(why, cap, path, e, "an ExtensionObject");
+    if (ug_expect_str(e, "encoding", x->encoding < 4 ? enc[x->encoding] : "?", path, why, cap))
+        return -1;
+    if (x->encoding == UG_EO_JSON)
+        return cmp_json_body(e, x, path, why, cap);
     ug_expect_path(p, sizeof p, "%s.type_id", path);
-    if (cmp_nodeid(ug_expect_get(e, "type_id"), &x->type_id, p, why, cap) ||
-        ug_expect_str(e, "encoding", x->encoding < 3 ? enc[x->encoding] : "?", path, why, cap))
+    if (cmp_nodeid(ug_expect_get(e, "type_id"), &x->type_id, p, why, cap))
         return -1;
     ug_expect_path(p, sizeof p, "%s.body_hex", path);
     return cmp_hex(ug_expect_get(e, "body_hex"),
