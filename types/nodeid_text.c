@@ -188,6 +188,12 @@ static ug_status parse_namespace_uri(text *t, ug_string *uri, ug_arena *arena)
         escapes++;
         i += 2;
     }
+    if (ulen == 0) {
+        /* "nsu=;" names no namespace: read it as no URI, so that printing
+         * (which leaves a null URI out) and parsing again give the same id. */
+        *uri = (ug_string){NULL, -1};
+        return UG_STATUS_GOOD;
+    }
     if (escapes == 0) {
         *uri = (ug_string){(const uint8_t *)u, (int32_t)ulen};
         return UG_STATUS_GOOD;

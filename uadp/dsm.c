@@ -524,11 +524,20 @@ void ug_uadp_rd_dsm(ug_rd *rd, ug_dsm *d, const ug_dsm_layout *layout, bool size
         return;
     }
     size_t pad = (size_t)(rd->end - rd->p);
-    d->padding = (uint16_t)(pad > UINT16_MAX ? UINT16_MAX : pad);
+    size_t total = (size_t)(rd->end - start);
+    /* Part 14 §6.3.1.3: ConfiguredSize is a UInt16, so no writer pads a
+     * DataSetMessage past 65535 bytes; nor could configured_size say so. */
+    if (pad && total > UINT16_MAX) {
+        rd->p = start + UINT16_MAX;
+        ug_rd_fail(rd, UG_STATUS_BADDECODINGERROR);
+        return;
+    }
+    d->padding = (uint16_t)pad;
     rd->p = rd->end;
     /* Decoded, configured_size is the padded size seen on the wire, so that
-     * re-encoding gives the same bytes. */
-    size_t total = (size_t)(rd->end - start);
-    if (pad)
-        d->configured_size = (uint16_t)(total > UINT16_MAX ? UINT16_MAX : total);
+     * re-encoding gives the same bytes; also without padding when the layout
+     * fixes the size (a key frame with FieldCount 0 re-encodes as a heartbeat
+     * without FieldCount: the padding then keeps the configured size). */
+    if (pad || (layout && layout->configured_size))
+        d->configured_size = (uint16_t)total;
 }

@@ -216,7 +216,8 @@ static const struct {
     {"svr=1;ns=3;i=1", {NUM(3, 1), NULLSTR, 1}, false, NULL},
     {"svr=4294967295;b=AAECAw==", {BID(0, opaque_val), NULLSTR, 4294967295u}, false, NULL},
     {"svr=0;i=1", {NUM(0, 1), NULLSTR, 0}, false, "i=1"},
-    {"nsu=;i=1", {NUM(0, 1), {NULL, 0}, 0}, true, "i=1"},
+    /* An empty URI names no namespace: read as none (prints back as "i=1"). */
+    {"nsu=;i=1", {NUM(0, 1), NULLSTR, 0}, true, "i=1"},
 };
 
 static void test_expanded_good(void)
