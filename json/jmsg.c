@@ -27,12 +27,121 @@ static void field_name(ug_wr *wr, const ug_dsm_field *f, uint32_t pos, bool delt
     ug_wr_u8(wr, '"');
 }
 
+/* True when n bytes need no escape in a JSON string (plain ASCII). */
+static bool plain(const uint8_t *p, size_t n)
+{
+    return jr_str_scan(p, p + n) == p + n;
+}
+
+/* Reserve-then-write for the common field: a scalar Variant of a number,
+ * Boolean, DateTime or plain String under a plain name, with one capacity
+ * check and direct stores. False (nothing written) sends the field to the
+ * general path, which also does the exact counting when the buffer is
+ * short. */
+static bool variant_field_fast(ug_wr *wr, const ug_dsm_field *f, uint32_t idx, bool comma)
+{
+    const ug_variant *v = &f->dv.value;
+    if (v->array_len != UG_SCALAR || (f->name.data && (uint32_t)f->name.len > 256))
+        return false; /* arrays; a long name */
+    size_t vmax = 34; /* a double, float or DateTime at most */
+    if (v->type == UG_TYPE_STRING) {
+        const ug_string *str = &v->u.v.string;
+        if (str->len > 256 || (str->len > 0 && !plain(str->data, (size_t)str->len)))
+            return false;
+        vmax = str->len < 0 ? 4 : (size_t)str->len + 2;
+    }
+    size_t nlen = f->name.data ? (size_t)f->name.len : 10;
+    if (f->name.data && nlen && !plain(f->name.data, nlen))
+        return false;
+    /* ,"name":{"UaType":NN,"Value":<value>} */
+    uint8_t *d = jw_room(wr, 1 + nlen + 3 + 21 + vmax + 1);
+    if (!d)
+        return false;
+    uint8_t *o = d;
+    *o = ',';
+    o += comma;
+    *o++ = '"';
+    if (f->name.data) {
+        memcpy(o, f->name.data, nlen);
+        o += nlen;
+    } else {
+        o = jw_put_u32(o, idx);
+    }
+    memcpy(o, "\":{\"UaType\":", 12);
+    o += 12;
+    if (v->type >= 10) {
+        memcpy(o, jw_digits2 + 2 * v->type, 2);
+        o += 2;
+    } else {
+        *o++ = (uint8_t)('0' + v->type);
+    }
+    memcpy(o, ",\"Value\":", 9);
+    o += 9;
+    /* Nothing is committed before the end: a bail-out leaves only bytes
+     * past wr->len, which the general path writes over. */
+    const ug_scalar *x = &v->u.v;
+    switch (v->type) {
+    case UG_TYPE_BOOLEAN:
+        if (x->boolean) {
+            memcpy(o, "true", 4);
+            o += 4;
+        } else {
+            memcpy(o, "false", 5);
+            o += 5;
+        }
+        break;
+    case UG_TYPE_SBYTE: o = jw_put_i32(o, x->sbyte); break;
+    case UG_TYPE_BYTE: o = jw_put_u32(o, x->byte); break;
+    case UG_TYPE_INT16: o = jw_put_i32(o, x->int16); break;
+    case UG_TYPE_UINT16: o = jw_put_u32(o, x->uint16); break;
+    case UG_TYPE_INT32: o = jw_put_i32(o, x->int32); break;
+    case UG_TYPE_UINT32: o = jw_put_u32(o, x->uint32); break;
+    case UG_TYPE_INT64: /* Part 6 §5.4.2.3: 64-bit integers as strings */
+        *o++ = '"';
+        if (x->int64 < 0) {
+            *o++ = '-';
+            o = jw_put_u64(o, 0 - (uint64_t)x->int64);
+        } else {
+            o = jw_put_u64(o, (uint64_t)x->int64);
+        }
+        *o++ = '"';
+        break;
+    case UG_TYPE_UINT64:
+        *o++ = '"';
+        o = jw_put_u64(o, x->uint64);
+        *o++ = '"';
+        break;
+    case UG_TYPE_FLOAT: o = jw_put_float(o, x->f32); break;
+    case UG_TYPE_DOUBLE: o = jw_put_double(o, x->f64); break;
+    case UG_TYPE_DATETIME: o = jw_put_datetime(o, x->datetime); break;
+    case UG_TYPE_STRING:
+        if (x->string.len < 0) {
+            memcpy(o, "null", 4);
+            o += 4;
+        } else {
+            *o++ = '"';
+            if (x->string.len > 0)
+                memcpy(o, x->string.data, (size_t)x->string.len);
+            o += x->string.len;
+            *o++ = '"';
+        }
+        break;
+    default: return false;
+    }
+    *o++ = '}';
+    wr->len += (size_t)(o - d);
+    return true;
+}
+
 static void payload(ug_wr *wr, const ug_dsm *d, const ug_json_enc_opts *o)
 {
     bool delta = d->type == UG_DSM_DELTAFRAME;
     ug_wr_u8(wr, '{');
     for (uint32_t i = 0; i < d->field_count; i++) {
         const ug_dsm_field *f = &d->fields[i];
+        if (d->field_encoding == UG_FE_VARIANT &&
+            variant_field_fast(wr, f, delta ? f->index : i, i != 0))
+            continue;
         if (i)
             ug_wr_u8(wr, ',');
         field_name(wr, f, i, delta);
@@ -197,6 +306,12 @@ static bool is_dsm_key(ug_string k)
 /* The first member name of the object ahead (null when empty or not one). */
 static ug_string first_key(const ug_jr *jr)
 {
+    const uint8_t *p = jr->p, *e = jr->end;
+    if (e - p >= 2 && p[0] == '{' && p[1] == '"') { /* compact text, plain name */
+        const uint8_t *q = jr_str_scan(p + 2, e);
+        if (e - q >= 2 && q[0] == '"' && q[1] == ':')
+            return (ug_string){p + 2, (int32_t)(q - p - 2)};
+    }
     ug_jr t = *jr;
     uint32_t n = 0;
     ug_string key = UG_NULL_BYTES;
@@ -213,6 +328,8 @@ static bool is_value_object(const ug_jr *jr)
      * escape (the usual case), else through the scanner. */
     const uint8_t *p = jr->p + 1, *e = jr->end; /* jr_peek left p at '{' */
     ug_string k;
+    if (e - p >= 9 && memcmp(p, "\"UaType\":", 9) == 0)
+        return true; /* what every encoder writes first */
     while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
         p++;
     if (p < e && *p == '"') {
@@ -284,16 +401,19 @@ static void payload_object(ug_jr *jr, ug_dsm *d)
         if (i > cap && !(f = grow(jr, f, i - 1, &cap, sizeof *f)))
             return;
         ug_dsm_field *x = &f[i - 1];
-        memset(x, 0, sizeof *x);
+        /* x->dv is set in full by either branch below. */
+        x->raw_padded_to = 0;
         x->name = key;
         x->index = (uint16_t)(i - 1);
-        const ug_field_meta *fm = layout_field(jr, d, key, &x->index);
+        const ug_field_meta *fm = jr->opts->layouts ? layout_field(jr, d, key, &x->index) : NULL;
         /* Types whose RawData value is itself an object need the metadata. */
         bool raw_obj = fm && (fm->builtin_type == UG_TYPE_LOCALIZEDTEXT ||
                               fm->builtin_type == UG_TYPE_EXTENSIONOBJECT ||
                               fm->builtin_type == UG_TYPE_STATUSCODE ||
                               fm->builtin_type == UG_TYPE_DIAGNOSTICINFO);
-        if (jr_peek(jr) == JR_OBJECT && !raw_obj && is_value_object(jr)) {
+        if (!raw_obj && jr_quick_dv(jr, &x->dv)) {
+            /* a scalar Variant: x->dv.mask is UG_DV_VALUE */
+        } else if (jr_peek(jr) == JR_OBJECT && !raw_obj && is_value_object(jr)) {
             jr_datavalue(jr, &x->dv);
             if (x->dv.mask == 0)
                 x->dv.mask = UG_DV_VALUE; /* {}: the empty Variant */
@@ -301,6 +421,7 @@ static void payload_object(ug_jr *jr, ug_dsm *d)
                 any_dv = true;
         } else {
             /* RawData: a bare value, typed by the metadata when we have it. */
+            memset(&x->dv, 0, sizeof x->dv);
             x->dv.mask = UG_DV_VALUE;
             if (fm && fm->builtin_type && fm->builtin_type <= UG_TYPE_MAX)
                 jr_typed_value(jr, fm->builtin_type, &x->dv.value);
@@ -373,8 +494,9 @@ static void dsm_object(ug_jr *jr, ug_nm *nm, ug_dsm *d)
         } else if (JR_KEY(key, "MessageType")) {
             ug_string t = jr_string(jr);
             int found = -1;
+            static const uint8_t name_len[4] = {11, 13, 8, 12};
             for (int i = 0; i < 4; i++)
-                if (jr_key_is(t, dsm_type_names[i], strlen(dsm_type_names[i])))
+                if (jr_key_is(t, dsm_type_names[i], name_len[i]))
                     found = i;
             if (found < 0 && jr_ok(jr))
                 jr_fail(jr, UG_STATUS_BADDECODINGERROR);

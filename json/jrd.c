@@ -190,13 +190,22 @@ const uint8_t jr_str_stop[256] = {
 
 ug_string jr_string(ug_jr *jr)
 {
+    /* Fast path: a plain string right here (no whitespace, escape, non-ASCII). */
+    const uint8_t *fp = jr->p, *fe = jr->end;
+    if (fp < fe && *fp == '"' && jr->tokens < jr->max_tokens) {
+        const uint8_t *fq = jr_str_scan(fp + 1, fe);
+        if (fq < fe && *fq == '"' && (size_t)(fq - fp - 1) <= jr->lim->max_string_len) {
+            jr->tokens++;
+            jr->p = fq + 1;
+            return (ug_string){fp + 1, (int32_t)(fq - fp - 1)};
+        }
+    }
     if (!jr_tok(jr) || !jr_expect(jr, '"'))
         return UG_NULL_BYTES;
     const uint8_t *s = jr->p, *p = s, *e = jr->end;
     bool esc = false;
     for (;;) {
-        while (p < e && !jr_str_stop[*p])
-            p++;
+        p = jr_str_scan(p, e);
         if (p >= e)
             goto bad;
         uint8_t c = *p;
@@ -240,6 +249,27 @@ bad:
     jr->p = p;
     jr_fail(jr, UG_STATUS_BADDECODINGERROR);
     return UG_NULL_BYTES;
+}
+
+bool jr_member_slow(ug_jr *jr, uint32_t *n, ug_string *key)
+{
+    jr_ws(jr);
+    if (jr->p >= jr->end) {
+        jr_fail(jr, UG_STATUS_BADDECODINGERROR);
+        return false;
+    }
+    if (*jr->p == '}') {
+        jr->p++;
+        jr->depth--;
+        return false;
+    }
+    if (*n > 0 && !jr_expect(jr, ','))
+        return false;
+    *key = jr_string(jr);
+    if (!jr_ok(jr) || !jr_expect(jr, ':'))
+        return false;
+    (*n)++;
+    return true;
 }
 
 static bool literal(ug_jr *jr, const char *lit, size_t n)
@@ -366,9 +396,13 @@ int64_t jr_int(ug_jr *jr, int64_t min, int64_t max, bool str_ok)
         /* Fast path: the integer read in one pass over its digits. */
         neg = *p == '-';
         const uint8_t *q = p + neg, *d0 = q;
+        const uint8_t *lim = e - q > 19 ? q + 19 : e;
         uint64_t m = 0;
-        while (q < e && *q >= '0' && *q <= '9' && q - d0 < 19)
-            m = m * 10 + (uint64_t)(*q++ - '0');
+        unsigned dg;
+        while (q < lim && (dg = (unsigned)*q - '0') <= 9) {
+            m = m * 10 + dg;
+            q++;
+        }
         bool more = q < e && ((*q >= '0' && *q <= '9') || *q == '.' || *q == 'e' || *q == 'E');
         if (q > d0 && !more && !(*d0 == '0' && q - d0 > 1)) {
             jr->p = q;
@@ -558,11 +592,49 @@ bool jr_parse_double(const uint8_t *s, size_t n, double *out)
     return true;
 }
 
+/* Fast path of jr_double (see jrd.h): a plain decimal without exponent, up to 19
+ * digits, mantissa below 2^53 and at most 22 fraction digits: one exact
+ * division gives the correctly rounded value (Clinger). False, with nothing
+ * consumed, for anything else. */
+bool jr_quick_double(const uint8_t **pp, const uint8_t *e, double *out)
+{
+    const uint8_t *q = *pp;
+    bool neg = q < e && *q == '-';
+    q += neg;
+    const uint8_t *d0 = q;
+    uint64_t m = 0;
+    while (q < e && (unsigned)(*q - '0') <= 9 && q - d0 < 19)
+        m = m * 10 + (unsigned)(*q++ - '0');
+    size_t nint = (size_t)(q - d0), nfrac = 0;
+    if (nint == 0 || (nint > 1 && *d0 == '0'))
+        return false;
+    if (q < e && *q == '.') {
+        const uint8_t *f0 = ++q;
+        while (q < e && (unsigned)(*q - '0') <= 9 && nint + (size_t)(q - f0) < 19)
+            m = m * 10 + (unsigned)(*q++ - '0');
+        nfrac = (size_t)(q - f0);
+        if (nfrac == 0)
+            return false;
+    }
+    if (q < e && ((unsigned)(*q - '0') <= 9 || *q == '.' || *q == 'e' || *q == 'E'))
+        return false;
+    if (m >= (1ull << 53) || nfrac > 22)
+        return false;
+    double v = nfrac ? (double)m / pow10_exact[nfrac] : (double)m;
+    *pp = q;
+    *out = neg ? -v : v;
+    return true;
+}
+
 double jr_double(ug_jr *jr)
 {
     const uint8_t *s;
     size_t n;
     bool is_int;
+    jr_ws(jr);
+    double qv;
+    if (jr->p < jr->end && *jr->p != '"' && jr_quick_double(&jr->p, jr->end, &qv))
+        return jr_tok(jr) ? qv : 0;
     if (jr_peek(jr) == JR_STRING) {
         ug_string t = jr_string(jr);
         if (!jr_ok(jr))

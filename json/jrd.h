@@ -53,7 +53,8 @@ static inline bool jr_ok(const ug_jr *jr) { return jr->err == UG_STATUS_GOOD; }
 static inline void jr_ws(ug_jr *jr)
 {
     const uint8_t *p = jr->p, *e = jr->end;
-    while (p < e && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+    /* Compact text has no whitespace: one compare settles most calls. */
+    while (p < e && *p <= ' ' && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
         p++;
     jr->p = p;
 }
@@ -104,8 +105,33 @@ static inline bool jr_plain8(const uint8_t *p)
     uint64_t hit = ctl | ((quo - ones) & ~quo) | ((bsl - ones) & ~bsl) | w;
     return (hit & high) == 0;
 }
+/* The first byte at or after p that needs attention in a string (see
+ * jr_plain8), e when none: eight bytes per step. The lowest flagged byte of
+ * the SWAR test is exact (borrows only run upwards). */
+static inline const uint8_t *jr_str_scan(const uint8_t *p, const uint8_t *e)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    while (e - p >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        uint64_t ctl = (w - ones * 0x20) & ~w;
+        uint64_t quo = w ^ (ones * '"'), bsl = w ^ (ones * '\\');
+        uint64_t hit = (ctl | ((quo - ones) & ~quo) | ((bsl - ones) & ~bsl) | w) & high;
+        if (hit)
+            return p + (__builtin_ctzll(hit) >> 3);
+        p += 8;
+    }
+    while (p < e && !jr_str_stop[*p])
+        p++;
+    return p;
+}
+
 /* Length of the valid UTF-8 sequence at p (RFC 3629), 0 if invalid. */
 size_t jr_utf8_len(const uint8_t *p, const uint8_t *e);
+/* The common JSON number at *pp (a plain decimal of up to 19 digits, no
+ * exponent, mantissa below 2^53) as a correctly rounded double; *pp moves
+ * past it. False, *pp unchanged, for any other text (jr_double decides). */
+bool jr_quick_double(const uint8_t **pp, const uint8_t *e, double *out);
 /* Number text -> double (correctly rounded); false when not a finite number. */
 bool jr_parse_double(const uint8_t *s, size_t n, double *out);
 
@@ -168,26 +194,24 @@ static inline bool jr_enter(ug_jr *jr, uint8_t c)
 static inline bool jr_obj_begin(ug_jr *jr) { return jr_enter(jr, '{'); }
 static inline bool jr_arr_begin(ug_jr *jr) { return jr_enter(jr, '['); }
 
+/* The general case of jr_member (whitespace, escaped names, errors). */
+bool jr_member_slow(ug_jr *jr, uint32_t *n, ug_string *key);
+
 static inline bool jr_member(ug_jr *jr, uint32_t *n, ug_string *key)
 {
-    jr_ws(jr);
-    if (jr->p >= jr->end) {
-        jr_fail(jr, UG_STATUS_BADDECODINGERROR);
-        return false;
-    }
-    if (*jr->p == '}') {
-        jr->p++;
+    /* Fast path, compact text: [,]"plain name": or the closing '}'. */
+    const uint8_t *p = jr->p, *e = jr->end;
+    if (p < e && *p == '}') {
+        jr->p = p + 1;
         jr->depth--;
         return false;
     }
-    if (*n > 0 && !jr_expect(jr, ','))
-        return false;
-    /* Fast path: a plain ASCII name right here, then ':' (no whitespace). */
-    const uint8_t *p = jr->p, *e = jr->end;
+    if (*n > 0 && p < e && *p == ',')
+        p++;
+    else if (*n > 0)
+        return jr_member_slow(jr, n, key);
     if (p < e && *p == '"' && jr->tokens < jr->max_tokens) {
-        const uint8_t *q = p + 1;
-        while (q < e && !jr_str_stop[*q])
-            q++;
+        const uint8_t *q = jr_str_scan(p + 1, e);
         if (e - q >= 2 && q[0] == '"' && q[1] == ':' && (size_t)(q - p - 1) <= jr->lim->max_string_len) {
             *key = (ug_string){p + 1, (int32_t)(q - p - 1)};
             jr->p = q + 2;
@@ -196,11 +220,7 @@ static inline bool jr_member(ug_jr *jr, uint32_t *n, ug_string *key)
             return true;
         }
     }
-    *key = jr_string(jr);
-    if (!jr_ok(jr) || !jr_expect(jr, ':'))
-        return false;
-    (*n)++;
-    return true;
+    return jr_member_slow(jr, n, key);
 }
 
 static inline bool jr_elem(ug_jr *jr, uint32_t *n)

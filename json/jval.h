@@ -20,6 +20,12 @@ void jw_statuscode(ug_wr *wr, ug_status s, const ug_json_enc_opts *o);
 void jr_element(ug_jr *jr, unsigned type, void *out);
 void jr_variant(ug_jr *jr, ug_variant *v);
 void jr_datavalue(ug_jr *jr, ug_datavalue *d);
+/* Fast path of jr_datavalue for the field every encoder writes most, read as
+ * bytes: {"UaType":<t>,"Value":<v>} with t a number type, Boolean, String or
+ * DateTime and v in its plainest form (no whitespace, escape or exponent).
+ * Anything else returns false with nothing consumed (*d may be scribbled
+ * on), for the general path to decide and to report any error. */
+bool jr_quick_dv(ug_jr *jr, ug_datavalue *d);
 /* A value of a known built-in type: a JSON array gives an array Variant
  * (value_rank < 0 allows either). */
 void jr_typed_value(ug_jr *jr, unsigned type, ug_variant *v);

@@ -499,8 +499,28 @@ static void value_member(ug_jr *jr, unsigned type, ug_variant *v)
         case UG_TYPE_INT32: x->int32 = (int32_t)jr_int(jr, INT32_MIN, INT32_MAX, false); return;
         case UG_TYPE_UINT32: x->uint32 = (uint32_t)jr_int(jr, 0, UINT32_MAX, false); return;
         case UG_TYPE_DOUBLE: x->f64 = jr_double(jr); return;
+        case UG_TYPE_FLOAT: {
+            double d = jr_double(jr);
+            if (isfinite(d) && isinf((float)d))
+                jr_fail(jr, UG_STATUS_BADDECODINGERROR); /* beyond Float range */
+            x->f32 = (float)d;
+            return;
+        }
         default: break; /* the general path checks the rest */
         }
+    } else if (k == JR_STRING && (type == UG_TYPE_STRING || type == UG_TYPE_DATETIME)) {
+        v->type = (uint8_t)type;
+        v->array_len = UG_SCALAR;
+        ug_string s = jr_string(jr);
+        if (type == UG_TYPE_STRING) {
+            v->u.v.string = s;
+        } else {
+            v->u.v.datetime = 0;
+            if (jr_ok(jr) && ug_json_parse_datetime((const char *)s.data, (size_t)s.len,
+                                                    &v->u.v.datetime))
+                jr_fail(jr, UG_STATUS_BADDECODINGERROR);
+        }
+        return;
     }
     if (type >= UG_TYPE_BOOLEAN && type <= UG_TYPE_DOUBLE && k == JR_NULL) {
         jr_null(jr);
@@ -572,6 +592,14 @@ static void variant_or_dv(ug_jr *jr, ug_variant *v, ug_datavalue *dv)
             have_value = true;
             n = 2;
             value_member(jr, t, v);
+            /* ...and nothing else: done without the general checks below. */
+            if (jr_ok(jr) && jr->p < jr->end && *jr->p == '}') {
+                jr->p++;
+                jr->depth--;
+                if (dv && v->type != UG_TYPE_NULL)
+                    dv->mask |= UG_DV_VALUE;
+                return;
+            }
         }
     }
     while (jr_member(jr, &n, &key)) {
@@ -649,8 +677,113 @@ void jr_variant(ug_jr *jr, ug_variant *v)
     variant_or_dv(jr, v, NULL);
 }
 
+/* See jval.h. */
+bool jr_quick_dv(ug_jr *jr, ug_datavalue *d)
+{
+    static const int64_t lo[8] = {0, 0, INT8_MIN, 0, INT16_MIN, 0, INT32_MIN, 0};
+    static const int64_t hi[8] = {0, 1, INT8_MAX, UINT8_MAX, INT16_MAX, UINT16_MAX, INT32_MAX,
+                                  UINT32_MAX};
+    const uint8_t *p = jr->p, *e = jr->end;
+    if (e - p < 22 || p[0] != '{' || memcmp(p + 1, "\"UaType\":", 9) != 0)
+        return false;
+    unsigned t = (unsigned)p[10] - '0';
+    const uint8_t *q = p + 11;
+    if (t > 9)
+        return false;
+    if (t && (unsigned)*q - '0' <= 9)
+        t = t * 10 + (unsigned)(*q++ - '0');
+    if (t == 0 || e - q < 10 || memcmp(q, ",\"Value\":", 9) != 0)
+        return false;
+    q += 9;
+    /* *d may be written before a bail-out: the general path resets it. */
+    ug_scalar *x = &d->value.u.v;
+    memset(x, 0, sizeof *x);
+    if (t <= UG_TYPE_UINT32) {
+        int64_t v;
+        if (t == UG_TYPE_BOOLEAN) {
+            if (e - q >= 5 && memcmp(q, "true", 4) == 0) {
+                v = 1;
+                q += 4;
+            } else if (e - q >= 6 && memcmp(q, "false", 5) == 0) {
+                v = 0;
+                q += 5;
+            } else {
+                return false;
+            }
+        } else {
+            bool neg = *q == '-';
+            q += neg;
+            const uint8_t *d0 = q, *lim = e - q > 10 ? q + 10 : e;
+            uint64_t m = 0;
+            unsigned dg;
+            while (q < lim && (dg = (unsigned)*q - '0') <= 9) {
+                m = m * 10 + dg;
+                q++;
+            }
+            if (q == d0 || (*d0 == '0' && q - d0 > 1))
+                return false;
+            v = neg ? -(int64_t)m : (int64_t)m;
+            if (v < lo[t] || v > hi[t])
+                return false;
+        }
+        switch (t) {
+        case UG_TYPE_BOOLEAN: x->boolean = v != 0; break;
+        case UG_TYPE_SBYTE: x->sbyte = (int8_t)v; break;
+        case UG_TYPE_BYTE: x->byte = (uint8_t)v; break;
+        case UG_TYPE_INT16: x->int16 = (int16_t)v; break;
+        case UG_TYPE_UINT16: x->uint16 = (uint16_t)v; break;
+        case UG_TYPE_INT32: x->int32 = (int32_t)v; break;
+        default: x->uint32 = (uint32_t)v; break;
+        }
+    } else if (t == UG_TYPE_FLOAT || t == UG_TYPE_DOUBLE) {
+        double v;
+        if (!jr_quick_double(&q, e, &v))
+            return false;
+        if (t == UG_TYPE_DOUBLE)
+            x->f64 = v;
+        else if (isinf((float)v))
+            return false; /* beyond Float range */
+        else
+            x->f32 = (float)v;
+    } else if (t == UG_TYPE_STRING || t == UG_TYPE_DATETIME) {
+        if (*q != '"')
+            return false;
+        const uint8_t *s = q + 1, *r = jr_str_scan(s, e);
+        if (r >= e || *r != '"' || (size_t)(r - s) > jr->lim->max_string_len)
+            return false;
+        q = r + 1;
+        if (t == UG_TYPE_STRING)
+            x->string = (ug_string){s, (int32_t)(r - s)};
+        else if (ug_json_parse_datetime((const char *)s, (size_t)(r - s), &x->datetime))
+            return false;
+    } else {
+        return false;
+    }
+    /* Five tokens (object, two names, two values) and one level, as the
+     * general path would count them. */
+    if (q >= e || *q != '}' || jr->max_tokens - jr->tokens < 5 || jr->depth >= jr->lim->max_depth)
+        return false;
+    jr->p = q + 1;
+    jr->tokens += 5;
+    /* Member by member: a memset of the struct is a slow `rep stos` here. */
+    d->mask = UG_DV_VALUE;
+    d->source_ps = 0;
+    d->server_ps = 0;
+    d->status = 0;
+    d->source_ts = 0;
+    d->server_ts = 0;
+    d->value.type = (uint8_t)t;
+    d->value.reserved = 0;
+    d->value.ndims = 0;
+    d->value.array_len = UG_SCALAR;
+    d->value.dims = NULL;
+    return true;
+}
+
 void jr_datavalue(ug_jr *jr, ug_datavalue *d)
 {
+    if (jr_quick_dv(jr, d))
+        return;
     memset(d, 0, sizeof *d);
     d->value.array_len = UG_SCALAR;
     if (jr_null(jr))
@@ -736,6 +869,29 @@ void jr_infer(ug_jr *jr, ug_variant *v)
 void jr_publisher_id(ug_jr *jr, ug_publisher_id *id)
 {
     id->str = UG_NULL_BYTES;
+    /* Fast path: "<decimal>", up to 19 digits (no overflow), no leading zero. */
+    const uint8_t *p = jr->p, *e = jr->end;
+    if (e - p > 2 && p[0] == '"' && jr->tokens < jr->max_tokens) {
+        const uint8_t *q = p + 1, *lim = e - q > 19 ? q + 19 : e;
+        uint64_t v = 0;
+        unsigned dg;
+        while (q < lim && (dg = (unsigned)*q - '0') <= 9) {
+            v = v * 10 + dg;
+            q++;
+        }
+        size_t n = (size_t)(q - p - 1);
+        if (q < e && *q == '"' && n > 0 && (p[1] != '0' || n == 1) &&
+            n <= jr->lim->max_string_len) {
+            jr->tokens++;
+            jr->p = q + 1;
+            id->u64 = v;
+            id->type = v <= UINT8_MAX    ? UG_PUBID_BYTE
+                       : v <= UINT16_MAX ? UG_PUBID_UINT16
+                       : v <= UINT32_MAX ? UG_PUBID_UINT32
+                                         : UG_PUBID_UINT64;
+            return;
+        }
+    }
     if (jr_peek(jr) == JR_NUMBER) { /* lenient: Part 14 says String */
         id->u64 = jr_uint64(jr, false);
         id->type = UG_PUBID_UINT64;
@@ -758,10 +914,8 @@ void jr_publisher_id(ug_jr *jr, ug_publisher_id *id)
         bool digits = s.len > 0 && s.len <= 20 && (s.data[0] != '0' || s.len == 1);
         for (int32_t i = 0; digits && i < s.len; i++) {
             unsigned d = (unsigned)s.data[i] - '0';
-            if (d > 9 || v > (UINT64_MAX - d) / 10)
+            if (d > 9 || __builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, d, &v))
                 digits = false;
-            else
-                v = v * 10 + d;
         }
         if (!digits) {
             id->type = UG_PUBID_STRING;

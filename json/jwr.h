@@ -26,6 +26,61 @@ static inline void jw_put(ug_wr *wr, const void *src, size_t n)
     wr->len += n;
 }
 
+/* Reserve-then-write: a pointer to n free bytes at the end of the text, or
+ * NULL when the buffer lacks them (the caller then takes the counting path,
+ * which keeps wr->len exact). The caller adds what it wrote to wr->len. */
+static inline uint8_t *jw_room(const ug_wr *wr, size_t n)
+{
+    return wr->len <= wr->cap && wr->cap - wr->len >= n ? wr->buf + wr->len : NULL;
+}
+
+/* "00".."99", two characters per value. */
+extern const char jw_digits2[200];
+
+/* Decimal digits of v (1..10). */
+static inline unsigned jw_ndigits32(uint32_t v)
+{
+    static const uint32_t p10[10] = {0,          10,        100,        1000,      10000,
+                                     100000,     1000000,   10000000,   100000000, 1000000000};
+    unsigned n = (unsigned)((32 - __builtin_clz(v | 1)) * 1233) >> 12; /* ~log10, low by <= 1 */
+    return n + (v >= p10[n]);
+}
+
+/* Direct writers into reserved room: v in decimal at d; return the end. */
+static inline uint8_t *jw_put_u32(uint8_t *d, uint32_t v)
+{
+    unsigned n = jw_ndigits32(v);
+    uint8_t *end = d + n, *p = end;
+    while (v >= 100) {
+        unsigned r = v % 100;
+        v /= 100;
+        p -= 2;
+        memcpy(p, jw_digits2 + 2 * r, 2);
+    }
+    if (v >= 10)
+        memcpy(p - 2, jw_digits2 + 2 * v, 2);
+    else
+        p[-1] = (uint8_t)('0' + v);
+    return end;
+}
+
+static inline uint8_t *jw_put_i32(uint8_t *d, int32_t v)
+{
+    if (v < 0) {
+        *d++ = '-';
+        return jw_put_u32(d, 0u - (uint32_t)v);
+    }
+    return jw_put_u32(d, (uint32_t)v);
+}
+
+/* Up to 20 digits. */
+uint8_t *jw_put_u64(uint8_t *d, uint64_t v);
+/* Number or quoted special (as jw_double/jw_float); needs 34 bytes. */
+uint8_t *jw_put_double(uint8_t *d, double v);
+uint8_t *jw_put_float(uint8_t *d, float v);
+/* The quoted DateTime; needs 34 bytes. */
+uint8_t *jw_put_datetime(uint8_t *d, ug_datetime t);
+
 /* A JSON string literal with RFC 8259 escapes; invalid UTF-8 fails the
  * writer with BadEncodingError. A null string writes null. */
 void jw_str(ug_wr *wr, ug_string s);
