@@ -12,7 +12,8 @@
  * between two network namespaces created by ug_lat_net_setup (root only).
  * Every message carries its send time (CLOCK_MONOTONIC, the same clock in
  * every namespace) and a 32-bit sequence number, from which the receiving
- * side counts loss, duplicates and reordering.
+ * side counts loss, duplicates and reordering. The measurement is latency.c;
+ * labels, the table, the JSON summary and the plots are latency_report.c.
  *
  * Lifetime: ug_lat_msg, ug_lat_net, ug_lat_spec and ug_lat_result are plain
  * values owned by the caller; ug_lat_measure borrows spec (and its msg and

@@ -263,18 +263,6 @@ static void print_elem(FILE *f, unsigned type, const void *e)
     }
 }
 
-static const void *scalar_elem(const ug_variant *v)
-{
-    switch (v->type) {
-    case UG_TYPE_EXPANDEDNODEID: return v->u.v.expanded;
-    case UG_TYPE_EXTENSIONOBJECT: return v->u.v.extobj;
-    case UG_TYPE_DATAVALUE: return v->u.v.datavalue;
-    case UG_TYPE_VARIANT: return v->u.v.variant;
-    case UG_TYPE_DIAGNOSTICINFO: return v->u.v.diag;
-    default: return &v->u.v;
-    }
-}
-
 void ug_print_variant_text(FILE *f, const ug_variant *v)
 {
     const char *tn = ug_type_name(v->type);
@@ -283,7 +271,7 @@ void ug_print_variant_text(FILE *f, const ug_variant *v)
         return;
     if (!ug_variant_is_array(v)) {
         fputc(' ', f);
-        print_elem(f, v->type, scalar_elem(v));
+        print_elem(f, v->type, ug_variant_scalar_elem(v));
         return;
     }
     if (v->array_len < 0) {

@@ -183,18 +183,6 @@ static void jelem(FILE *f, unsigned type, const void *e)
     }
 }
 
-static const void *scalar_elem(const ug_variant *v)
-{
-    switch (v->type) {
-    case UG_TYPE_EXPANDEDNODEID: return v->u.v.expanded;
-    case UG_TYPE_EXTENSIONOBJECT: return v->u.v.extobj;
-    case UG_TYPE_DATAVALUE: return v->u.v.datavalue;
-    case UG_TYPE_VARIANT: return v->u.v.variant;
-    case UG_TYPE_DIAGNOSTICINFO: return v->u.v.diag;
-    default: return &v->u.v;
-    }
-}
-
 void ug_print_variant_json(FILE *f, const ug_variant *v)
 {
     const char *tn = ug_type_name(v->type);
@@ -218,7 +206,7 @@ void ug_print_variant_json(FILE *f, const ug_variant *v)
     if (v->type == UG_TYPE_NULL || (arr && v->array_len < 0)) {
         fputs("null", f);
     } else if (!arr) {
-        jelem(f, v->type, scalar_elem(v));
+        jelem(f, v->type, ug_variant_scalar_elem(v));
     } else {
         size_t esz = ug_type_size(v->type);
         fputc('[', f);

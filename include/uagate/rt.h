@@ -246,8 +246,9 @@ typedef ug_status (*ug_work_fn)(void *arg, void **result);
 ug_status ug_pool_new(ug_loop *loop, unsigned threads, ug_pool **out);
 
 /* Loop thread: queues fn(arg) and starts a (ug_async_start) with cb/data.
- * Allocation only when the queue grows. Returns Good, BadOutOfMemory,
- * BadShutdown (pool being freed), or ug_async_start's failures. */
+ * Allocation only when the queue grows. Returns Good, BadInvalidArgument
+ * (fn or cb NULL), BadOutOfMemory, BadShutdown (pool being freed), or
+ * ug_async_start's failures. */
 ug_status ug_pool_submit(ug_pool *pool, struct ug_async *a, ug_work_fn fn, void *arg,
                          ug_async_cb cb, void *data);
 

@@ -353,7 +353,8 @@ ug_status ug_transport_open(ug_loop *loop, const char *url,
  * Returns Good; BadInvalidState (not open for SEND, closing, launch time
  * without txtime); BadEncodingLimitsExceeded (longer than max_msg or the
  * MTU); BadWouldBlock (socket buffer full: the message was not sent);
- * BadCommunicationError (other errors). */
+ * BadCommunicationError (other errors); BadInvalidArgument (t NULL, a
+ * negative length, data NULL with a length, a negative launch time). */
 ug_status ug_transport_send(ug_transport *t, ug_bytes data, int64_t launch_tai_ns);
 
 /* A send buffer owned by the transport, with room for the link header in
@@ -365,10 +366,12 @@ typedef struct ug_transport_buf {
 } ug_transport_buf;
 
 /* Takes a free send buffer. Returns Good; BadResourceUnavailable (all
- * buffers in use); BadInvalidState (not open for SEND or closing). */
+ * buffers in use); BadInvalidState (not open for SEND or closing);
+ * BadInvalidArgument (t or out NULL). */
 ug_status ug_transport_buf_get(ug_transport *t, ug_transport_buf **out);
 /* Sends len bytes of buf and gives buf back, whatever the result.
- * Returns as ug_transport_send, and BadInvalidArgument for len > cap. */
+ * Returns as ug_transport_send, and BadInvalidArgument for len > cap or a
+ * buf this transport did not hand out. */
 ug_status ug_transport_buf_send(ug_transport *t, ug_transport_buf *buf, size_t len,
                                 int64_t launch_tai_ns);
 /* Gives an unsent buffer back. */

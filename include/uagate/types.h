@@ -194,6 +194,21 @@ typedef struct ug_variant {
 
 static inline bool ug_variant_is_array(const ug_variant *v) { return v->array_len != UG_SCALAR; }
 
+/* The element of a scalar Variant, laid out as one element of an array of its
+ * type: the union member itself, or what the pointer members point at (large
+ * types are held by pointer in ug_scalar). */
+static inline const void *ug_variant_scalar_elem(const ug_variant *v)
+{
+    switch (v->type) {
+    case UG_TYPE_EXPANDEDNODEID: return v->u.v.expanded;
+    case UG_TYPE_EXTENSIONOBJECT: return v->u.v.extobj;
+    case UG_TYPE_DATAVALUE: return v->u.v.datavalue;
+    case UG_TYPE_VARIANT: return v->u.v.variant;
+    case UG_TYPE_DIAGNOSTICINFO: return v->u.v.diag;
+    default: return &v->u.v;
+    }
+}
+
 /* DataValue, Part 6 §5.2.2.17. `mask` says which members are present. */
 enum {
     UG_DV_VALUE = 0x01,
@@ -288,7 +303,9 @@ ug_status ug_nodeid_parse(const char *s, size_t len, ug_nodeid *out, ug_arena *a
 /* ExpandedNodeId text form: optional "svr=N;" then "nsu=URI;" or "ns=N;",
  * then the identifier. In the URI ';' and '%' arrive as %XX (Part 6
  * §5.3.1.11): without escapes the URI is a view into `s`, otherwise it is
- * unescaped into `arena` (BadOutOfMemory without one). print escapes them. */
+ * unescaped into `arena` (BadOutOfMemory without one). print escapes them.
+ * Returns the statuses of ug_nodeid_parse (BadSyntaxError, BadOutOfRange,
+ * BadOutOfMemory). */
 ug_status ug_expanded_nodeid_parse(const char *s, size_t len, ug_expanded_nodeid *out,
                                    ug_arena *arena);
 /* Print into buf (always NUL-terminated when cap > 0); returns the length the
@@ -296,7 +313,8 @@ ug_status ug_expanded_nodeid_parse(const char *s, size_t len, ug_expanded_nodeid
 size_t ug_nodeid_print(const ug_nodeid *n, char *buf, size_t cap);
 size_t ug_expanded_nodeid_print(const ug_expanded_nodeid *n, char *buf, size_t cap);
 /* Guid text form "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (lowercase on print;
- * either case on parse). print needs 37 bytes. */
+ * either case on parse). print needs 37 bytes. parse returns Good or
+ * BadSyntaxError. */
 ug_status ug_guid_parse(const char *s, size_t len, ug_guid *out);
 void ug_guid_print(const ug_guid *g, char buf[37]);
 

@@ -142,9 +142,12 @@ ug_status ug_uadp_decode_header(const void *buf, size_t len, ug_nm *out,
  * re-encoding gives the same bytes. Non-zero bytes there are rejected.
  * A Variant/DataValue key frame with no byte after its header is a heartbeat
  * (zero fields).
- *   Good; BadDecodingError (truncation, Count/sizes mismatch, size 0, reserved
- *   values, trailing bytes where the layout is known); BadOutOfMemory;
- *   BadEncodingLimitsExceeded; the Variant/DataValue decoder's status. */
+ *   Good; BadInvalidArgument (frame offsets that do not fit len);
+ *   BadDecodingError (truncation, Count/sizes mismatch, size 0, reserved
+ *   values, trailing bytes where the layout is known); BadNotSupported (a
+ *   discovery probe other than ProbeType 1 with InformationType 1-3, the only
+ *   ones §7.2.4.6.12 defines here); BadOutOfMemory; BadEncodingLimitsExceeded;
+ *   the Variant/DataValue decoder's status. */
 ug_status ug_uadp_decode_payload(const void *buf, size_t len, const ug_uadp_frame *frame,
                                  ug_nm *nm, const ug_uadp_decode_opts *opts,
                                  size_t *err_offset);
@@ -154,8 +157,9 @@ ug_status ug_uadp_decode_payload(const void *buf, size_t len, const ug_uadp_fram
  * *err_offset = the payload offset (decrypt it first, uadp_ext.h, then call
  * ug_uadp_decode_payload). UADPVersion != 1 fails with
  * BadProtocolVersionUnsupported (the most fitting official code: the version
- * nibble is the protocol version); every other malformed input with
- * BadDecodingError, limits with BadEncodingLimitsExceeded. */
+ * nibble is the protocol version); an unknown discovery probe type with
+ * BadNotSupported; every other malformed input with BadDecodingError, limits
+ * with BadEncodingLimitsExceeded; BadOutOfMemory as ug_uadp_decode_payload. */
 ug_status ug_uadp_decode(const void *buf, size_t len, ug_nm *out,
                          const ug_uadp_decode_opts *opts, size_t *err_offset);
 
@@ -172,7 +176,9 @@ ug_status ug_uadp_decode(const void *buf, size_t len, ug_nm *out,
  *   or a count over the wire's range); BadInvalidArgument (inconsistent
  *   message: e.g. a reserved enum value, footer length != footer_size, a
  *   DataSetMessage larger than its configured_size, RawData outside key frames,
- *   RawData field whose value cannot be written raw); the field encoder's status. */
+ *   RawData field whose value cannot be written raw); BadNotSupported (a
+ *   discovery probe type the decoder would refuse, see ug_uadp_decode_payload);
+ *   the field encoder's status. */
 ug_status ug_uadp_encode(const ug_nm *nm, void *buf, size_t cap, size_t *out_len);
 
 /* ug_uadp_encode, also reporting where the payload, footer and signature sit

@@ -194,7 +194,8 @@ ug_status ug_uadp_keys_from_blob(ug_uadp_keys *k, uint8_t policy, const uint8_t 
 typedef struct ug_uadp_crypto ug_uadp_crypto;
 
 /* Create the OpenSSL contexts (HMAC-SHA256 MAC, AES-128/256-CTR ciphers).
- *   Good; BadOutOfMemory; BadInternalError (OpenSSL lacks an algorithm). */
+ *   Good; BadOutOfMemory; BadInternalError (OpenSSL lacks an algorithm);
+ *   BadInvalidArgument (out NULL). */
 ug_status ug_uadp_crypto_new(ug_uadp_crypto **out);
 void ug_uadp_crypto_free(ug_uadp_crypto *c);
 

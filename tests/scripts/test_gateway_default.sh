@@ -6,25 +6,14 @@
 # Run from the source root: bash tests/scripts/test_gateway_default.sh BUILD_DIR
 . "$(dirname "$0")/isolate.sh"  # multicast: own network namespace when root
 set -u
+. "$(dirname "$0")/lib.sh"
 BUILD=${1:?usage: test_gateway_default.sh BUILD_DIR}
 UAGATE=$BUILD/uagate
 [ -x "$UAGATE" ] || { echo "SKIP: $UAGATE not built"; exit 77; }
 "$UAGATE" run --help >/dev/null 2>&1 || { echo "SKIP: uagate has no run command"; exit 77; }
 command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
 
-TMP=$(mktemp -d)
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-free_port() {
-    python3 -c 'import socket; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
+ug_begin
 GROUP="239.255.$((RANDOM % 250 + 1)).$((RANDOM % 250 + 1)):$(free_port)"
 OUT=$(free_port)
 grep -q '239.0.0.1:4840' config/default.json && grep -q '127.0.0.1:4841' config/default.json \

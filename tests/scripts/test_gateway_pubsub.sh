@@ -5,6 +5,7 @@
 # Run from the source root: bash tests/scripts/test_gateway_pubsub.sh BUILD_DIR
 . "$(dirname "$0")/isolate.sh"  # multicast: own network namespace when root
 set -u
+. "$(dirname "$0")/lib.sh"
 BUILD=${1:?usage: test_gateway_pubsub.sh BUILD_DIR}
 UAGATE=$BUILD/uagate
 PY=/usr/bin/python3
@@ -12,19 +13,7 @@ PY=/usr/bin/python3
 [ -x "$PY" ] || { echo "SKIP: $PY missing"; exit 77; }
 "$UAGATE" pub --help >/dev/null 2>&1 || { echo "SKIP: uagate has no pub command"; exit 77; }
 
-TMP=$(mktemp -d)
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-free_port() {
-    $PY -c 'import socket; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
+ug_begin
 SPEC='b=Boolean:true,sb=SByte:-5,by=Byte:200,i16=Int16:-300,u16=UInt16:60000,i32=Int32:-70000,u32=UInt32:4000000000,i64=Int64:-9000000000,u64=UInt64:18000000000000000000,f=Float:1.5,d=Double:0.1,s=String:hello world'
 
 # round NAME URL [pub options...]: sub --count 3, pub --count 3, then check.

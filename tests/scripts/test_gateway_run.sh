@@ -9,6 +9,7 @@
 # SIGTERM stops cleanly with exit 0.
 # Run from the source root: bash tests/scripts/test_gateway_run.sh BUILD_DIR
 set -u
+. "$(dirname "$0")/lib.sh"
 BUILD=${1:?usage: test_gateway_run.sh BUILD_DIR}
 UAGATE=$BUILD/uagate
 PY=/usr/bin/python3
@@ -16,28 +17,7 @@ PY=/usr/bin/python3
 [ -x "$PY" ] || { echo "SKIP: $PY missing"; exit 77; }
 "$UAGATE" run --help >/dev/null 2>&1 || { echo "SKIP: uagate has no run command"; exit 77; }
 
-TMP=$(mktemp -d)
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-free_port() {
-    $PY -c 'import socket; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-# wait_for FILE PATTERN SECONDS
-wait_for() {
-    local i
-    for ((i = 0; i < $3 * 10; i++)); do
-        grep -q "$2" "$1" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    return 1
-}
+ug_begin
 P_IN=$(free_port)
 P_OUT=$(free_port)
 P_EXTRA=$(free_port)

@@ -463,20 +463,6 @@ integer:
     return 0;
 }
 
-/* The element of a scalar Variant: the union member itself, or what the
- * pointer members point at (types.h keeps large types behind pointers). */
-static const void *scalar_elem(const ug_variant *v)
-{
-    switch (v->type) {
-    case UG_TYPE_EXPANDEDNODEID: return v->u.v.expanded;
-    case UG_TYPE_EXTENSIONOBJECT: return v->u.v.extobj;
-    case UG_TYPE_DATAVALUE: return v->u.v.datavalue;
-    case UG_TYPE_VARIANT: return v->u.v.variant;
-    case UG_TYPE_DIAGNOSTICINFO: return v->u.v.diag;
-    default: return &v->u.v;
-    }
-}
-
 int ug_expect_compare_variant(const json_t *e, const ug_variant *v, const char *path, char *why,
                               size_t cap)
 {
@@ -513,7 +499,7 @@ int ug_expect_compare_variant(const json_t *e, const ug_variant *v, const char *
     if (v->type == UG_TYPE_NULL || (is_array && v->array_len < 0))
         return json_is_null(ev) ? 0 : ug_expect_fail(why, cap, p, ev, "null");
     if (!is_array)
-        return ug_expect_compare_element(ev, v->type, scalar_elem(v), p, why, cap);
+        return ug_expect_compare_element(ev, v->type, ug_variant_scalar_elem(v), p, why, cap);
     snprintf(got, sizeof got, "%" PRId32 " elements", v->array_len);
     if (!json_is_array(ev) || json_array_size(ev) != (size_t)v->array_len)
         return ug_expect_fail(why, cap, p, ev, got);

@@ -16,11 +16,11 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "transports/tr_test.h"
 #include "uagate/transport.h"
 
 #define GROUP "01-00-5e-7f-12-34"
 static const uint8_t group_mac[6] = {0x01, 0x00, 0x5e, 0x7f, 0x12, 0x34};
-static enum ug_loop_backend g_backend;
 
 struct rx {
     int connected, closed;
@@ -55,33 +55,6 @@ static void on_closed(void *ctx, ug_transport *t)
     ((struct rx *)ctx)->closed++;
 }
 
-static void wake(ug_loop *loop, struct ug_timer *t)
-{
-    (void)loop;
-    (void)t;
-}
-
-static void run_for(ug_loop *loop, const uint64_t *counter, uint64_t want, int64_t ms)
-{
-    struct ug_timer tm;
-    ug_timer_init(&tm, wake, NULL);
-    int64_t end = ug_clock_mono_ns() + ms * 1000000;
-    ug_timer_start_cyclic(loop, &tm, 5000000, 0, UG_TIMER_CURRENT_TIME);
-    while ((!counter || *counter < want) && ug_clock_mono_ns() < end)
-        ug_loop_run_once(loop, true);
-    ug_timer_stop(loop, &tm);
-}
-
-static ug_loop *new_loop(void)
-{
-    struct ug_loop_options lo;
-    ug_loop_options_init(&lo);
-    lo.backend = g_backend;
-    ug_loop *loop = NULL;
-    CU_ASSERT_EQUAL_FATAL(ug_loop_new(&lo, &loop), UG_STATUS_GOOD);
-    return loop;
-}
-
 static ug_transport *open_ok(ug_loop *loop, const char *url, ug_transport_opts *o, struct rx *r)
 {
     char err[200] = "";
@@ -103,7 +76,7 @@ static void close_one(ug_loop *loop, ug_transport *t, struct rx *r)
     ug_transport_close(t);
     uint64_t closed = 0;
     struct ug_timer tm;
-    ug_timer_init(&tm, wake, NULL);
+    ug_timer_init(&tm, tr_wake, NULL);
     ug_timer_start_cyclic(loop, &tm, 5000000, 0, UG_TIMER_CURRENT_TIME);
     for (int i = 0; i < 200 && r->closed == 0; i++)
         ug_loop_run_once(loop, true);
@@ -163,21 +136,21 @@ static bool text_in(const char *cmd, const char *needle)
 
 static void test_vlan_roundtrip(void)
 {
-    ug_loop *loop = new_loop();
+    ug_loop *loop = tr_new_loop();
     struct rx rr = {0}, sr = {0}, sr2 = {0};
     ug_transport_opts ro = {.mode = UG_TRANSPORT_RECV, .interface = "eb", .rx_timestamps = true};
     ug_transport_opts so = {.mode = UG_TRANSPORT_SEND, .interface = "ea", .priority = 5};
     ug_transport *r = open_ok(loop, "opc.eth://" GROUP, &ro, &rr);
     ug_transport *s = open_ok(loop, "opc.eth://" GROUP ":100.5", &so, &sr);
     CU_ASSERT(text_in("cat /proc/net/dev_mcast", "01005e7f1234"));
-    run_for(loop, NULL, 0, 5);
+    tr_run_until(loop, NULL, 0, 5);
     CU_ASSERT_EQUAL(rr.connected, 1);
 
     uint8_t payload[1500];
     for (size_t i = 0; i < sizeof payload; i++)
         payload[i] = (uint8_t)i;
     CU_ASSERT_EQUAL(ug_transport_send(s, (ug_bytes){payload, 20}, 0), UG_STATUS_GOOD);
-    run_for(loop, &rr.got, 1, 2000);
+    tr_run_until(loop, &rr.got, 1, 2000);
     CU_ASSERT_EQUAL_FATAL(rr.got, 1);
     CU_ASSERT_EQUAL(rr.last_len, 20);
     CU_ASSERT(memcmp(rr.last, payload, 20) == 0);
@@ -193,7 +166,7 @@ static void test_vlan_roundtrip(void)
 
     /* A full MTU payload with a tag: a 1518-byte frame (1522 with FCS). */
     CU_ASSERT_EQUAL(ug_transport_send(s, (ug_bytes){payload, 1500}, 0), UG_STATUS_GOOD);
-    run_for(loop, &rr.got, 2, 2000);
+    tr_run_until(loop, &rr.got, 2, 2000);
     CU_ASSERT_EQUAL(rr.got, 2);
     CU_ASSERT_EQUAL(rr.last_len, 1500);
     CU_ASSERT(memcmp(rr.last, payload, 1500) == 0);
@@ -209,7 +182,7 @@ static void test_vlan_roundtrip(void)
     CU_ASSERT_EQUAL(b->cap, 1500);
     memcpy(b->data, "zero-copy", 9);
     CU_ASSERT_EQUAL(ug_transport_buf_send(s2, b, 9, 0), UG_STATUS_GOOD);
-    run_for(loop, &rr.got, 3, 2000);
+    tr_run_until(loop, &rr.got, 3, 2000);
     CU_ASSERT_EQUAL(rr.got, 3);
     CU_ASSERT_EQUAL(rr.from.u.eth.vid, 7);
     CU_ASSERT_EQUAL(rr.from.u.eth.pcp, 3);
@@ -221,7 +194,7 @@ static void test_vlan_roundtrip(void)
     ug_transport_opts so3 = {.mode = UG_TRANSPORT_SEND, .interface = "ea"};
     ug_transport *s3 = open_ok(loop, "opc.eth://" GROUP, &so3, &sr3);
     CU_ASSERT_EQUAL(ug_transport_send(s3, (ug_bytes){payload, 46}, 0), UG_STATUS_GOOD);
-    run_for(loop, &rr.got, 4, 2000);
+    tr_run_until(loop, &rr.got, 4, 2000);
     CU_ASSERT_EQUAL(rr.got, 4);
     CU_ASSERT(!rr.from.u.eth.tagged);
     CU_ASSERT_EQUAL(rr.last_len, 46);
@@ -236,7 +209,7 @@ static void test_vlan_roundtrip(void)
 
 static void test_filters(void)
 {
-    ug_loop *loop = new_loop();
+    ug_loop *loop = tr_new_loop();
     struct rx rr = {0}, rv = {0};
     ug_transport_opts ro = {.mode = UG_TRANSPORT_RECV, .interface = "eb"};
     ug_transport *r = open_ok(loop, "opc.eth://" GROUP, &ro, &rr);
@@ -247,19 +220,19 @@ static void test_filters(void)
     raw_send("ea", group_mac, 0x88B5, 100);     /* other EtherType, tagged */
     raw_send("ea", other_mac, UG_ETHERTYPE_UADP, -1); /* other destination */
     raw_send("ea", other_mac, UG_ETHERTYPE_UADP, 100);
-    run_for(loop, NULL, 0, 100);
+    tr_run_until(loop, NULL, 0, 100);
     CU_ASSERT_EQUAL(rr.got, 0);
     CU_ASSERT_EQUAL(rv.got, 0);
     raw_send("ea", group_mac, UG_ETHERTYPE_UADP, 200); /* VID 200: not for rvid */
-    run_for(loop, &rr.got, 1, 2000);
-    run_for(loop, NULL, 0, 50);
+    tr_run_until(loop, &rr.got, 1, 2000);
+    tr_run_until(loop, NULL, 0, 50);
     CU_ASSERT_EQUAL(rr.got, 1);
     CU_ASSERT_EQUAL(rr.from.u.eth.vid, 200);
     CU_ASSERT_EQUAL(rv.got, 0);
     raw_send("ea", group_mac, UG_ETHERTYPE_UADP, 100);
     raw_send("ea", group_mac, UG_ETHERTYPE_UADP, -1); /* untagged: not for rvid */
-    run_for(loop, &rr.got, 3, 2000);
-    run_for(loop, NULL, 0, 50);
+    tr_run_until(loop, &rr.got, 3, 2000);
+    tr_run_until(loop, NULL, 0, 50);
     CU_ASSERT_EQUAL(rr.got, 3);
     CU_ASSERT_EQUAL(rv.got, 1);
     CU_ASSERT_EQUAL(rv.from.u.eth.vid, 100);
@@ -271,7 +244,7 @@ static void test_filters(void)
 
 static void test_promisc_and_validate(void)
 {
-    ug_loop *loop = new_loop();
+    ug_loop *loop = tr_new_loop();
     struct rx rr = {0};
     ug_transport_opts po = {.mode = UG_TRANSPORT_RECV, .interface = "eb", .eth.promiscuous = true};
     ug_transport *r = open_ok(loop, "opc.eth://02-00-00-00-00-09", &po, &rr);
@@ -331,21 +304,9 @@ static void test_no_cap_net_raw(void)
     CU_ASSERT_EQUAL(WEXITSTATUS(status), 0);
 }
 
-#define BOTH(fn)                                                                              \
-    static void fn##_uring(void)                                                              \
-    {                                                                                         \
-        g_backend = UG_LOOP_BACKEND_IO_URING;                                                 \
-        fn();                                                                                 \
-    }                                                                                         \
-    static void fn##_epoll(void)                                                              \
-    {                                                                                         \
-        g_backend = UG_LOOP_BACKEND_EPOLL;                                                    \
-        fn();                                                                                 \
-    }
-
-BOTH(test_vlan_roundtrip)
-BOTH(test_filters)
-BOTH(test_promisc_and_validate)
+TR_BOTH(test_vlan_roundtrip)
+TR_BOTH(test_filters)
+TR_BOTH(test_promisc_and_validate)
 
 int main(void)
 {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "transports/tr_test.h"
 #include "uagate/transport.h"
 
 #ifndef SO_TXTIME
@@ -23,7 +24,6 @@ static bool g_netns;   /* we run in our own network namespace (root) */
 static bool g_lo_mcast; /* multicast works on lo */
 static bool g_veth;    /* veth pair va (10.9.0.1) / vb (10.9.0.2) exists */
 static bool g_v6;      /* ::1 usable */
-static enum ug_loop_backend g_backend;
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -77,50 +77,20 @@ static ug_transport_cbs cbs_for(struct rx *r)
                               .on_closed = on_closed};
 }
 
-static void wake(ug_loop *loop, struct ug_timer *t)
-{
-    (void)loop;
-    (void)t;
-}
-
-/* Runs the loop until *counter >= want or timeout. */
-static void run_until(ug_loop *loop, const uint64_t *counter, uint64_t want, int64_t timeout_ms)
-{
-    struct ug_timer tm;
-    ug_timer_init(&tm, wake, NULL);
-    int64_t end = ug_clock_mono_ns() + timeout_ms * 1000000;
-    ug_timer_start_cyclic(loop, &tm, 10000000, 0, UG_TIMER_CURRENT_TIME);
-    while (*counter < want && ug_clock_mono_ns() < end)
-        ug_loop_run_once(loop, true);
-    ug_timer_stop(loop, &tm);
-}
-
 static void run_ms(ug_loop *loop, int64_t ms)
 {
-    uint64_t never = 0;
-    run_until(loop, &never, 1, ms);
+    tr_run_until(loop, NULL, 0, ms);
 }
 
 static void run_until_int(ug_loop *loop, const int *counter, int want, int64_t timeout_ms)
 {
     struct ug_timer tm;
-    ug_timer_init(&tm, wake, NULL);
+    ug_timer_init(&tm, tr_wake, NULL);
     int64_t end = ug_clock_mono_ns() + timeout_ms * 1000000;
     ug_timer_start_cyclic(loop, &tm, 10000000, 0, UG_TIMER_CURRENT_TIME);
     while (*counter < want && ug_clock_mono_ns() < end)
         ug_loop_run_once(loop, true);
     ug_timer_stop(loop, &tm);
-}
-
-static ug_loop *new_loop(void)
-{
-    struct ug_loop_options lo;
-    ug_loop_options_init(&lo);
-    lo.backend = g_backend;
-    ug_loop *loop = NULL;
-    ug_status st = ug_loop_new(&lo, &loop);
-    CU_ASSERT_EQUAL_FATAL(st, UG_STATUS_GOOD);
-    return loop;
 }
 
 /* Opens, or fails the test with the reason printed. */
@@ -196,7 +166,7 @@ static bool group6_joined(const char *ifname, const char *group_hex)
 /* Unicast both ways of sending, source address, kernel timestamps. */
 static void unicast(const char *url, int family)
 {
-    ug_loop *loop = new_loop();
+    ug_loop *loop = tr_new_loop();
     struct rx rr = {0}, sr = {0};
     ug_transport_opts ro = {.mode = UG_TRANSPORT_RECV, .rx_timestamps = true};
     ug_transport_opts so = {.mode = UG_TRANSPORT_SEND, .send_bufs = 2};
@@ -220,7 +190,7 @@ static void unicast(const char *url, int family)
         b->data[0] = (uint8_t)i;
         CU_ASSERT_EQUAL(ug_transport_buf_send(s, b, 300, 0), UG_STATUS_GOOD);
     }
-    run_until(loop, &rr.got, 100, 2000);
+    tr_run_until(loop, &rr.got, 100, 2000);
     CU_ASSERT_EQUAL(rr.got, 100);
     CU_ASSERT_EQUAL(rr.bytes, 50 * sizeof msg + 50 * 300);
     CU_ASSERT_EQUAL(rr.last_len, 300);
@@ -254,7 +224,7 @@ static void test_unicast_v6(void)
 /* Multicast on lo: join on the named interface, receive, leave on close. */
 static void multicast(const char *url, bool v6, const char *group_hex, const char *ifname)
 {
-    ug_loop *loop = new_loop();
+    ug_loop *loop = tr_new_loop();
     struct rx r1 = {0}, r2 = {0}, sr = {0};
     ug_transport_opts ro = {.mode = UG_TRANSPORT_RECV, .interface = ifname, .udp.reuse = true};
     ug_transport_opts so = {.mode = UG_TRANSPORT_SEND, .interface = ifname, .udp.ttl = 1,
@@ -269,8 +239,8 @@ static void multicast(const char *url, bool v6, const char *group_hex, const cha
     for (int i = 0; i < 20; i++)
         CU_ASSERT_EQUAL(ug_transport_send(s, (ug_bytes){(const uint8_t *)"m", 1}, 0),
                         UG_STATUS_GOOD);
-    run_until(loop, &r2.got, 20, 2000);
-    run_until(loop, &r1.got, 20, 2000);
+    tr_run_until(loop, &r2.got, 20, 2000);
+    tr_run_until(loop, &r1.got, 20, 2000);
     CU_ASSERT_EQUAL(r1.got, 20);
     CU_ASSERT_EQUAL(r2.got, 20);
     ug_transport *ts[] = {a, b, s};
@@ -305,7 +275,7 @@ static void test_multicast_v6(void)
 /* Socket options land on the socket. */
 static void test_sockopts(void)
 {
-    ug_loop *loop = new_loop();
+    ug_loop *loop = tr_new_loop();
     struct rx rr = {0};
     ug_transport_opts o = {.mode = UG_TRANSPORT_SEND | UG_TRANSPORT_RECV, .udp.reuse = true,
                            .interface = "lo",
@@ -356,7 +326,7 @@ static void test_sockopts(void)
 /* Every send-side error path. */
 static void test_send_errors(void)
 {
-    ug_loop *loop = new_loop();
+    ug_loop *loop = tr_new_loop();
     struct rx rr = {0}, sr = {0};
     ug_transport_opts ro = {.mode = UG_TRANSPORT_RECV, .max_msg = 64};
     ug_transport_opts so = {.mode = UG_TRANSPORT_SEND, .send_bufs = 2, .max_msg = 100};
@@ -392,7 +362,7 @@ static void test_send_errors(void)
     memset(b3->data, 7, 100);
     /* a receiver with max_msg 64 sees the datagram cut and marked */
     CU_ASSERT_EQUAL(ug_transport_buf_send(s, b3, 100, 0), UG_STATUS_GOOD);
-    run_until(loop, &rr.got, 1, 2000);
+    tr_run_until(loop, &rr.got, 1, 2000);
     CU_ASSERT_EQUAL(rr.got, 1);
     CU_ASSERT_EQUAL(rr.truncated, 1);
     CU_ASSERT_EQUAL(rr.last_len, 64);
@@ -409,7 +379,7 @@ static void test_send_errors(void)
 /* Open failures: no callback, no handle, a reason. */
 static void test_open_errors(void)
 {
-    ug_loop *loop = new_loop();
+    ug_loop *loop = tr_new_loop();
     struct rx rr = {0};
     ug_transport_cbs c = cbs_for(&rr);
     char err[200] = "";
@@ -448,7 +418,7 @@ static void test_open_errors(void)
 /* Closing inside on_recv: no further callbacks, on_closed once. */
 static void test_close_in_callback(void)
 {
-    ug_loop *loop = new_loop();
+    ug_loop *loop = tr_new_loop();
     struct rx rr = {.close_in_cb = true}, sr = {0};
     ug_transport_opts ro = {.mode = UG_TRANSPORT_RECV};
     ug_transport_opts so = {.mode = UG_TRANSPORT_SEND};
@@ -472,7 +442,7 @@ static void test_close_in_callback(void)
 /* Closing before the loop ran: CONNECTED never fires, on_closed does. */
 static void test_close_at_once(void)
 {
-    ug_loop *loop = new_loop();
+    ug_loop *loop = tr_new_loop();
     struct rx rr = {0};
     ug_transport_opts o = {0};
     ug_transport *t = open_ok(loop, "opc.udp://127.0.0.1:48411", &o, &rr);
@@ -491,7 +461,7 @@ static void test_veth_loopback_and_broadcast(void)
         fprintf(stderr, "[skip: needs root for a private netns with veth] ");
         return;
     }
-    ug_loop *loop = new_loop();
+    ug_loop *loop = tr_new_loop();
     struct rx r_on = {0}, s_on = {0}, s_off = {0}, rb = {0}, sb = {0};
     ug_transport_opts ro = {.mode = UG_TRANSPORT_RECV, .interface = "va", .udp.reuse = true};
     ug_transport *recv_a = open_ok(loop, "opc.udp://239.2.0.1:48412", &ro, &r_on);
@@ -506,7 +476,7 @@ static void test_veth_loopback_and_broadcast(void)
     CU_ASSERT_EQUAL(r_on.got, 0);
     for (int i = 0; i < 5; i++)
         ug_transport_send(snd_on, (ug_bytes){(const uint8_t *)"on", 2}, 0);
-    run_until(loop, &r_on.got, 5, 2000);
+    tr_run_until(loop, &r_on.got, 5, 2000);
     CU_ASSERT_EQUAL(r_on.got, 5);
 
     ug_transport_opts bro = {.mode = UG_TRANSPORT_RECV, .interface = "vb"};
@@ -516,7 +486,7 @@ static void test_veth_loopback_and_broadcast(void)
     for (int i = 0; i < 5; i++)
         CU_ASSERT_EQUAL(ug_transport_send(btx, (ug_bytes){(const uint8_t *)"bc", 2}, 0),
                         UG_STATUS_GOOD);
-    run_until(loop, &rb.got, 5, 2000);
+    tr_run_until(loop, &rb.got, 5, 2000);
     CU_ASSERT_EQUAL(rb.got, 5);
     ug_transport *ts[] = {recv_a, snd_off, snd_on, brx, btx};
     struct rx *rs[] = {&r_on, &s_off, &s_on, &rb, &sb};
@@ -554,28 +524,16 @@ static void setup_env(void)
     }
 }
 
-#define BOTH(fn)                                                                              \
-    static void fn##_uring(void)                                                              \
-    {                                                                                         \
-        g_backend = UG_LOOP_BACKEND_IO_URING;                                                 \
-        fn();                                                                                 \
-    }                                                                                         \
-    static void fn##_epoll(void)                                                              \
-    {                                                                                         \
-        g_backend = UG_LOOP_BACKEND_EPOLL;                                                    \
-        fn();                                                                                 \
-    }
-
-BOTH(test_unicast_v4)
-BOTH(test_unicast_v6)
-BOTH(test_multicast_v4)
-BOTH(test_multicast_v6)
-BOTH(test_sockopts)
-BOTH(test_send_errors)
-BOTH(test_open_errors)
-BOTH(test_close_in_callback)
-BOTH(test_close_at_once)
-BOTH(test_veth_loopback_and_broadcast)
+TR_BOTH(test_unicast_v4)
+TR_BOTH(test_unicast_v6)
+TR_BOTH(test_multicast_v4)
+TR_BOTH(test_multicast_v6)
+TR_BOTH(test_sockopts)
+TR_BOTH(test_send_errors)
+TR_BOTH(test_open_errors)
+TR_BOTH(test_close_in_callback)
+TR_BOTH(test_close_at_once)
+TR_BOTH(test_veth_loopback_and_broadcast)
 
 int main(void)
 {

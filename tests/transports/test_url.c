@@ -30,7 +30,17 @@ static const struct url_case url_cases[] = {
     {"opc.eth://01-00-5e-00-00-01:100.5", 0, UG_TRANSPORT_ETH, NULL, 0, "01005e000001", 100, 5},
     {"opc.eth://ff-ff-ff-ff-ff-ff:4094.7/", 0, UG_TRANSPORT_ETH, NULL, 0, "ffffffffffff", 4094, 7},
     {"opc.eth://02-00-00-00-00-01:1.0", 0, UG_TRANSPORT_ETH, NULL, 0, "020000000001", 1, 0},
+    /* amqp and mqtt share the host[:port] parser, without IPv6 zones */
+    {"amqp://broker:5673/queue/q", 0, UG_TRANSPORT_AMQP, "broker", 5673, NULL, -1, -1},
+    {"amqps://[::1]/topic/k", 0, UG_TRANSPORT_AMQP, "::1", UG_AMQPS_DEFAULT_PORT, NULL, -1, -1},
+    {"mqtt://10.0.0.1/t", 0, UG_TRANSPORT_MQTT, "10.0.0.1", UG_MQTT_DEFAULT_PORT, NULL, -1, -1},
+    {"mqtts://[::1]:8884/a%23", 0, UG_TRANSPORT_MQTT, "::1", 8884, NULL, -1, -1},
     /* errors */
+    {"amqp://[fe80::1%eth0]/q", UG_STATUS_BADTCPENDPOINTURLINVALID, 0, NULL, 0, NULL, -1, -1},
+    {"amqp://:5672/q", UG_STATUS_BADTCPENDPOINTURLINVALID, 0, NULL, 0, NULL, -1, -1},
+    {"mqtt://host:0/t", UG_STATUS_BADTCPENDPOINTURLINVALID, 0, NULL, 0, NULL, -1, -1},
+    {"mqtt://[::1/t", UG_STATUS_BADTCPENDPOINTURLINVALID, 0, NULL, 0, NULL, -1, -1},
+    {"mqtt://ho st/t", UG_STATUS_BADTCPENDPOINTURLINVALID, 0, NULL, 0, NULL, -1, -1},
     {"opc.tcp://host:4840", UG_STATUS_BADTCPENDPOINTURLINVALID, 0, NULL, 0, NULL, -1, -1},
     {"opc.udp:/239.0.0.1", UG_STATUS_BADTCPENDPOINTURLINVALID, 0, NULL, 0, NULL, -1, -1},
     {"", UG_STATUS_BADTCPENDPOINTURLINVALID, 0, NULL, 0, NULL, -1, -1},

@@ -384,6 +384,33 @@ static void test_padding(void)
     CU_ASSERT_EQUAL(out.dsm[0].padding, 16 - 1 - 2 - 5);
 }
 
+/* Zeros after the fields are padding only up to what a UInt16 ConfiguredSize
+ * can make: a DataSetMessage of 65535 bytes decodes, one byte more does not
+ * (it used to decode with padding and configured_size clamped to 65535, a
+ * model that re-encoded to other bytes). */
+static void test_padding_over_uint16(void)
+{
+    enum { HDR = 1 + 1 + 2 + 2, MAX_DSM = 65535 };
+    static uint8_t msg[1 + MAX_DSM + 1];
+    static const uint8_t head[HDR] = {
+        0x01,       /* UADPVersion 1, no header parts */
+        0x01,       /* DataSetFlags1: valid, Variant fields */
+        0x01, 0x00, /* FieldCount 1 */
+        0x03, 0x07, /* Variant Byte 7 */
+    };
+    memcpy(msg, head, sizeof head);
+    ug_nm out;
+    size_t err = 0;
+    CU_ASSERT_EQUAL_FATAL(decode_bytes(msg, 1 + MAX_DSM, NULL, &out, &err), UG_STATUS_GOOD);
+    CU_ASSERT_EQUAL(out.dsm[0].padding, MAX_DSM - (HDR - 1));
+    CU_ASSERT_EQUAL(out.dsm[0].configured_size, MAX_DSM);
+    size_t n = 0;
+    CU_ASSERT_EQUAL(ug_uadp_encode(&out, NULL, 0, &n), UG_STATUS_BADENCODINGLIMITSEXCEEDED);
+    CU_ASSERT_EQUAL(n, 1 + MAX_DSM);
+    CU_ASSERT_EQUAL(decode_bytes(msg, sizeof msg, NULL, &out, &err), UG_STATUS_BADDECODINGERROR);
+    CU_ASSERT_EQUAL(err, 1 + MAX_DSM);
+}
+
 /* Malformed DataSet payloads. */
 static const struct bad {
     const char *what;
@@ -487,6 +514,7 @@ static CU_TestInfo tests[] = {
     {"RawData with layouts", test_rawdata_layouts},
     {"RawData byte layouts and errors", test_rawdata_bytes},
     {"ConfiguredSize padding", test_padding},
+    {"padding beyond a UInt16 ConfiguredSize", test_padding_over_uint16},
     {"malformed payloads", test_bad_payloads},
     {"limits and arena", test_limits_and_arena},
     CU_TEST_INFO_NULL,

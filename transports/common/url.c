@@ -1,5 +1,6 @@
 /* Transport URL parsing: opc.udp://host[:port] and opc.eth://MAC[:VID[.PCP]]
- * (Part 14 1.04 §7.3.2 and §7.3.3 URL forms, the Address of §6.2.6.3). */
+ * (Part 14 1.04 §7.3.2 and §7.3.3 URL forms, the Address of §6.2.6.3),
+ * amqp[s]://host[:port]/address and mqtt[s]://host[:port]/topic. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -51,26 +52,32 @@ static bool host_char_ok(char c)
            c == '-' || c == '.' || c == '_';
 }
 
-static ug_status parse_udp(const char *s, ug_transport_url *u, char *err, size_t cap)
+/* HOST[:PORT] at *sp, for every scheme that names a host: a name or IPv4
+ * address of host_char_ok characters, or an IPv6 address in brackets (with
+ * a zone after '%' when `zone`, RFC 6874). Fills u->host and u->port
+ * (default_port when none) and leaves *sp after the port. Errors start with
+ * "scheme: ". */
+static ug_status parse_host_port(const char **sp, const char *scheme, bool zone,
+                                 uint16_t default_port, ug_transport_url *u, char *err,
+                                 size_t cap)
 {
-    const char *host, *end;
+    const char *s = *sp, *host, *end;
     if (*s == '[') {
         host = s + 1;
         end = strchr(host, ']');
         if (!end)
             return fail(err, cap, UG_STATUS_BADTCPENDPOINTURLINVALID,
-                        "opc.udp: missing ']' after IPv6 address");
+                        "%s: missing ']' after IPv6 address", scheme);
         for (const char *p = host; p < end; p++) {
-            /* after '%' comes an interface name (zone), RFC 6874 */
-            if (*p == '%') {
+            if (zone && *p == '%') {
                 if (p + 1 == end)
                     return fail(err, cap, UG_STATUS_BADTCPENDPOINTURLINVALID,
-                                "opc.udp: empty IPv6 zone");
+                                "%s: empty IPv6 zone", scheme);
                 break;
             }
             if (hexval(*p) < 0 && *p != ':' && *p != '.')
                 return fail(err, cap, UG_STATUS_BADTCPENDPOINTURLINVALID,
-                            "opc.udp: bad character '%c' in IPv6 address", *p);
+                            "%s: bad character '%c' in IPv6 address", scheme, *p);
         }
         s = end + 1;
     } else {
@@ -78,29 +85,38 @@ static ug_status parse_udp(const char *s, ug_transport_url *u, char *err, size_t
         while (*s && *s != ':' && *s != '/') {
             if (!host_char_ok(*s))
                 return fail(err, cap, UG_STATUS_BADTCPENDPOINTURLINVALID,
-                            "opc.udp: bad character '%c' in host", *s);
+                            "%s: bad character '%c' in host", scheme, *s);
             s++;
         }
         end = s;
     }
     size_t hlen = (size_t)(end - host);
     if (hlen == 0)
-        return fail(err, cap, UG_STATUS_BADTCPENDPOINTURLINVALID, "opc.udp: empty host");
+        return fail(err, cap, UG_STATUS_BADTCPENDPOINTURLINVALID, "%s: empty host", scheme);
     if (hlen >= sizeof u->host)
         return fail(err, cap, UG_STATUS_BADTCPENDPOINTURLINVALID,
-                    "opc.udp: host longer than %zu characters", sizeof u->host - 1);
+                    "%s: host longer than %zu characters", scheme, sizeof u->host - 1);
     memcpy(u->host, host, hlen);
     u->host[hlen] = '\0';
-    u->port = UG_UDP_DEFAULT_PORT;
+    u->port = default_port;
     if (*s == ':') {
         unsigned long port;
         size_t n = parse_dec(s + 1, 5, &port);
         if (n == 0 || port == 0 || port > 65535)
             return fail(err, cap, UG_STATUS_BADTCPENDPOINTURLINVALID,
-                        "opc.udp: port must be 1..65535");
+                        "%s: port must be 1..65535", scheme);
         u->port = (uint16_t)port;
         s += 1 + n;
     }
+    *sp = s;
+    return UG_STATUS_GOOD;
+}
+
+static ug_status parse_udp(const char *s, ug_transport_url *u, char *err, size_t cap)
+{
+    ug_status st = parse_host_port(&s, "opc.udp", true, UG_UDP_DEFAULT_PORT, u, err, cap);
+    if (st != UG_STATUS_GOOD)
+        return st;
     /* A trailing "/" is tolerated (some tools write it); a path is not. */
     if (*s == '/')
         s++;
@@ -162,43 +178,10 @@ static ug_status parse_eth(const char *s, ug_transport_url *u, char *err, size_t
  * keeps its leading '/', as RabbitMQ names nodes "/queue/q", "/topic/k". */
 static ug_status parse_amqp(const char *s, ug_transport_url *u, char *err, size_t cap)
 {
-    const char *host = s, *end;
-    if (*s == '[') {
-        host = s + 1;
-        end = strchr(host, ']');
-        if (!end)
-            return fail(err, cap, UG_STATUS_BADTCPENDPOINTURLINVALID,
-                        "amqp: missing ']' after IPv6 address");
-        for (const char *p = host; p < end; p++)
-            if (hexval(*p) < 0 && *p != ':' && *p != '.')
-                return fail(err, cap, UG_STATUS_BADTCPENDPOINTURLINVALID,
-                            "amqp: bad character '%c' in IPv6 address", *p);
-        s = end + 1;
-    } else {
-        while (*s && *s != ':' && *s != '/') {
-            if (!host_char_ok(*s))
-                return fail(err, cap, UG_STATUS_BADTCPENDPOINTURLINVALID,
-                            "amqp: bad character '%c' in host", *s);
-            s++;
-        }
-        end = s;
-    }
-    size_t hlen = (size_t)(end - host);
-    if (hlen == 0 || hlen >= sizeof u->host)
-        return fail(err, cap, UG_STATUS_BADTCPENDPOINTURLINVALID,
-                    "amqp: host empty or longer than %zu characters", sizeof u->host - 1);
-    memcpy(u->host, host, hlen);
-    u->host[hlen] = '\0';
-    u->port = u->amqp.tls ? UG_AMQPS_DEFAULT_PORT : UG_AMQP_DEFAULT_PORT;
-    if (*s == ':') {
-        unsigned long port;
-        size_t n = parse_dec(s + 1, 5, &port);
-        if (n == 0 || port == 0 || port > 65535)
-            return fail(err, cap, UG_STATUS_BADTCPENDPOINTURLINVALID,
-                        "amqp: port must be 1..65535");
-        u->port = (uint16_t)port;
-        s += 1 + n;
-    }
+    uint16_t port = u->amqp.tls ? UG_AMQPS_DEFAULT_PORT : UG_AMQP_DEFAULT_PORT;
+    ug_status st = parse_host_port(&s, "amqp", false, port, u, err, cap);
+    if (st != UG_STATUS_GOOD)
+        return st;
     size_t alen = strlen(s);
     if (*s != '/' || alen < 2)
         return fail(err, cap, UG_STATUS_BADTCPENDPOINTURLINVALID,
@@ -218,43 +201,10 @@ static ug_status parse_amqp(const char *s, ug_transport_url *u, char *err, size_
  * URL after the first '/', %-decoded so that '#' can be written "%23". */
 static ug_status parse_mqtt(const char *s, ug_transport_url *u, char *err, size_t cap)
 {
-    const char *host = s, *end;
-    if (*s == '[') {
-        host = s + 1;
-        end = strchr(host, ']');
-        if (!end)
-            return fail(err, cap, UG_STATUS_BADTCPENDPOINTURLINVALID,
-                        "mqtt: missing ']' after IPv6 address");
-        for (const char *p = host; p < end; p++)
-            if (hexval(*p) < 0 && *p != ':' && *p != '.')
-                return fail(err, cap, UG_STATUS_BADTCPENDPOINTURLINVALID,
-                            "mqtt: bad character '%c' in IPv6 address", *p);
-        s = end + 1;
-    } else {
-        while (*s && *s != ':' && *s != '/') {
-            if (!host_char_ok(*s))
-                return fail(err, cap, UG_STATUS_BADTCPENDPOINTURLINVALID,
-                            "mqtt: bad character '%c' in host", *s);
-            s++;
-        }
-        end = s;
-    }
-    size_t hlen = (size_t)(end - host);
-    if (hlen == 0 || hlen >= sizeof u->host)
-        return fail(err, cap, UG_STATUS_BADTCPENDPOINTURLINVALID,
-                    "mqtt: host empty or longer than %zu characters", sizeof u->host - 1);
-    memcpy(u->host, host, hlen);
-    u->host[hlen] = '\0';
-    u->port = u->mqtt.tls ? UG_MQTTS_DEFAULT_PORT : UG_MQTT_DEFAULT_PORT;
-    if (*s == ':') {
-        unsigned long port;
-        size_t n = parse_dec(s + 1, 5, &port);
-        if (n == 0 || port == 0 || port > 65535)
-            return fail(err, cap, UG_STATUS_BADTCPENDPOINTURLINVALID,
-                        "mqtt: port must be 1..65535");
-        u->port = (uint16_t)port;
-        s += 1 + n;
-    }
+    uint16_t port = u->mqtt.tls ? UG_MQTTS_DEFAULT_PORT : UG_MQTT_DEFAULT_PORT;
+    ug_status st = parse_host_port(&s, "mqtt", false, port, u, err, cap);
+    if (st != UG_STATUS_GOOD)
+        return st;
     if (*s != '/' || s[1] == '\0')
         return fail(err, cap, UG_STATUS_BADTCPENDPOINTURLINVALID,
                     "mqtt: missing topic after the host (mqtt://host/topic)");
