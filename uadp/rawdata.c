@@ -78,6 +78,12 @@ void ug_uadp_wr_raw_field(ug_wr *wr, const ug_dsm_field *f, ug_uadp_fixed *rec)
         ug_uadp_rec_field(rec, wr->len, UG_TYPE_NULL);
     if (v->ndims < 2) {
         ug_wr_array(wr, v->type, v->u.arr, v->array_len);
+        /* A 1-D array of a fixed-size type shorter than its ArrayDimensions
+         * is padded with zero elements (raw_padded_to elements), as decoded. */
+        size_t esz = ug_uadp_fixed_size(v->type);
+        size_t have = v->array_len > 0 ? (size_t)v->array_len : 0;
+        if (esz && f->raw_padded_to > have)
+            ug_wr_zeros(wr, (f->raw_padded_to - have) * esz);
         return;
     }
     /* Part 6 §5.2.5: Int32[] dimensions, then the elements. */
@@ -107,8 +113,16 @@ void ug_uadp_wr_raw_field(ug_wr *wr, const ug_dsm_field *f, ug_uadp_fixed *rec)
 
 static void skip_zeros(ug_rd *rd, size_t n)
 {
-    /* Padding is zero bytes (§7.2.4.5.11); we only need it to be there. */
-    ug_rd_take(rd, n);
+    /* Padding is zero bytes (§7.2.4.5.11). Anything else is not padding: a
+     * message we would re-encode differently, so refuse it. */
+    const uint8_t *q = ug_rd_take(rd, n);
+    for (size_t i = 0; q && i < n; i++) {
+        if (q[i] != 0) {
+            rd->p = q + i;
+            ug_rd_fail(rd, UG_STATUS_BADDECODINGERROR);
+            return;
+        }
+    }
 }
 
 static void rd_scalar(ug_rd *rd, ug_dsm_field *f, const ug_field_meta *m)
@@ -206,8 +220,15 @@ void ug_uadp_rd_raw_field(ug_rd *rd, ug_dsm_field *f, const ug_field_meta *m)
         v->array_len = len;
         size_t esz = ug_uadp_fixed_size(m->builtin_type);
         if (ug_rd_ok(rd) && esz && m->n_array_dims >= 1 && m->array_dims &&
-            m->array_dims[0] > (uint32_t)(len > 0 ? len : 0))
+            m->array_dims[0] > (uint32_t)(len > 0 ? len : 0)) {
+            if (m->array_dims[0] > UINT16_MAX) {
+                /* raw_padded_to could not say so for the encoder */
+                ug_rd_fail(rd, UG_STATUS_BADENCODINGLIMITSEXCEEDED);
+                return;
+            }
             skip_zeros(rd, (m->array_dims[0] - (uint32_t)(len > 0 ? len : 0)) * esz);
+            f->raw_padded_to = (uint16_t)m->array_dims[0];
+        }
     } else if (m->value_rank > 1) {
         rd_matrix(rd, v, m);
     } else {

@@ -59,7 +59,10 @@ enum ug_dsm_type {
  * whole DataValue. `index` is the field index in delta frames. */
 typedef struct ug_dsm_field {
     uint16_t index;
-    uint16_t raw_padded_to; /* RawData String padded to MaxStringLength (decode: 0 if none) */
+    /* RawData only: a String padded to MaxStringLength bytes, or a 1-D array
+     * of a fixed-size type padded to ArrayDimensions[0] elements (decode: 0
+     * when not padded; encode: pad to it). */
+    uint16_t raw_padded_to;
     ug_datavalue dv;
     /* JSON mapping only: the field name (the Payload member name, Part 14
      * §7.2.5.4), a view; data NULL when unknown (UADP carries no names). */

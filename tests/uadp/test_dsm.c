@@ -295,6 +295,13 @@ static void test_rawdata_bytes(void)
     CU_ASSERT_EQUAL_FATAL(decode_bytes(padded, sizeof padded, &o, &nm, &err), UG_STATUS_GOOD);
     CU_ASSERT_EQUAL(nm.dsm[0].fields[0].dv.value.array_len, 1);
     CU_ASSERT_EQUAL(nm.dsm[0].fields[1].dv.value.u.v.byte, 0x2A);
+    /* ... and re-encodes with the same padding (raw_padded_to elements). */
+    CU_ASSERT_EQUAL(nm.dsm[0].fields[0].raw_padded_to, 3);
+    uint8_t again[64];
+    size_t again_len = 0;
+    CU_ASSERT_EQUAL(ug_uadp_encode(&nm, again, sizeof again, &again_len), UG_STATUS_GOOD);
+    CU_ASSERT_EQUAL(again_len, sizeof padded);
+    CU_ASSERT(again_len == sizeof padded && memcmp(again, padded, sizeof padded) == 0);
 
     static const struct {
         const char *what;
@@ -320,6 +327,8 @@ static void test_rawdata_bytes(void)
          3, {0x01, 0x03, 0}, UG_STATUS_BADCONFIGURATIONERROR, 2},
         {"trailing garbage", {.builtin_type = UG_TYPE_BYTE, .value_rank = -1},
          5, {0x01, 0x03, 7, 0, 1}, UG_STATUS_BADDECODINGERROR, 4},
+        {"string padding not zero", {.builtin_type = UG_TYPE_STRING, .value_rank = -1, .max_string_len = 4},
+         11, {0x01, 0x03, 1, 0, 0, 0, 'a', 0, 5, 0, 0}, UG_STATUS_BADDECODINGERROR, 8},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         ug_dsm_layout li = {0, 0, 1, &cases[i].m};
