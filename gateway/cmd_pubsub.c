@@ -237,6 +237,113 @@ static void drain(ug_loop *loop, const bool *closed)
     }
 }
 
+/* ---- mqtt:// and amqp:// options shared by pub and sub ---- */
+
+enum { OPT_QOS = 1000, OPT_USER, OPT_CA_FILE, OPT_MQTT_VERSION };
+
+#define BROKER_LONG_OPTS                                                                     \
+    {"qos", required_argument, NULL, OPT_QOS}, {"user", required_argument, NULL, OPT_USER}, \
+        {"ca-file", required_argument, NULL, OPT_CA_FILE},                                  \
+        {"mqtt-version", required_argument, NULL, OPT_MQTT_VERSION}
+
+#define BROKER_USAGE                                                                          \
+    "  --qos N                   mqtt: QoS 0, 1 or 2; amqp: 0 pre-settled, 1 or 2 at least\n"  \
+    "                            once (default: pub 1, sub 1)\n"                               \
+    "  --user NAME               broker user; the password is read from UAGATE_PASSWORD\n"    \
+    "  --ca-file FILE            mqtts/amqps: trusted CAs (PEM)\n"                             \
+    "  --mqtt-version V          3.1.1 or 5 (default 5)\n"
+
+typedef struct broker_args {
+    int qos;                 /* 0..2, -1: default */
+    const char *user;
+    const char *ca_file;
+    bool mqtt311;
+} broker_args;
+
+/* Handles one broker option; false: not one, or a bad value. */
+static bool broker_opt(broker_args *b, int c, const char *arg, bool *bad)
+{
+    switch (c) {
+    case OPT_QOS:
+        if (arg[0] < '0' || arg[0] > '2' || arg[1])
+            *bad = true;
+        b->qos = arg[0] - '0';
+        return true;
+    case OPT_USER: b->user = arg; return true;
+    case OPT_CA_FILE: b->ca_file = arg; return true;
+    case OPT_MQTT_VERSION:
+        if (strcmp(arg, "3.1.1") == 0)
+            b->mqtt311 = true;
+        else if (strcmp(arg, "5") != 0)
+            *bad = true;
+        return true;
+    default: return false;
+    }
+}
+
+/* The broker options for url (nothing for other kinds); the kind, or NONE. */
+static enum ug_transport_kind broker_apply(const char *url, const broker_args *b, bool json,
+                                           bool sending, ug_transport_opts *to)
+{
+    ug_transport_url u;
+    if (ug_transport_url_parse(url, &u, NULL, 0) != UG_STATUS_GOOD)
+        return UG_TRANSPORT_NONE;
+    const char *pw = b->user ? getenv("UAGATE_PASSWORD") : NULL;
+    int qos = b->qos < 0 ? 1 : b->qos;
+    if (u.kind == UG_TRANSPORT_MQTT) {
+        to->mqtt.version = b->mqtt311 ? UG_MQTT_V311 : UG_MQTT_V5;
+        to->mqtt.qos = qos;
+        to->mqtt.username = b->user;
+        to->mqtt.password = pw;
+        to->mqtt.ca_file = b->ca_file;
+        if (sending && !b->mqtt311)
+            to->mqtt.content_type = json ? UG_MQTT_CONTENT_JSON : UG_MQTT_CONTENT_UADP;
+    } else if (u.kind == UG_TRANSPORT_AMQP) {
+        to->amqp.qos = qos ? UG_AMQP_QOS_AT_LEAST_ONCE : UG_AMQP_QOS_BEST_EFFORT;
+        to->amqp.user = b->user;
+        to->amqp.password = pw;
+        to->amqp.ca_file = b->ca_file;
+        to->amqp.body = json ? UG_AMQP_BODY_JSON : UG_AMQP_BODY_UADP;
+    }
+    return u.kind;
+}
+
+/* Whether a broker transport still holds messages (queued, unsent or, at
+ * QoS >= 1, unacknowledged). */
+static bool broker_pending(ug_transport *t, enum ug_transport_kind kind)
+{
+    if (kind == UG_TRANSPORT_MQTT) {
+        ug_mqtt_stats ms;
+        return ug_transport_mqtt_get_stats(t, &ms) == UG_STATUS_GOOD &&
+               (ms.queue_len || ms.inflight);
+    }
+    if (kind == UG_TRANSPORT_AMQP) {
+        ug_amqp_stats as;
+        return ug_transport_amqp_get_stats(t, &as) == UG_STATUS_GOOD && as.queued;
+    }
+    return false;
+}
+
+/* Runs the loop until the broker has what was published (at most 10 s),
+ * then 100 ms more: a QoS 0 message handed to the library may still sit in
+ * its socket buffer. */
+static void broker_flush(ug_loop *loop, ug_transport *t, enum ug_transport_kind kind)
+{
+    if (kind != UG_TRANSPORT_MQTT && kind != UG_TRANSPORT_AMQP)
+        return;
+    int64_t end = ug_loop_now(loop) + 10000000000LL;
+    while (broker_pending(t, kind) && ug_loop_now(loop) < end) {
+        ug_loop_run_once(loop, false);
+        usleep(1000);
+    }
+    if (broker_pending(t, kind))
+        ug_log(UG_LOG_WARN, "pub: the broker did not take every message within 10 s");
+    for (int i = 0; i < 100; i++) {
+        ug_loop_run_once(loop, false);
+        usleep(1000);
+    }
+}
+
 static void pub_closed(void *ctx, ug_transport *t)
 {
     on_closed(&((pub_ctx *)ctx)->closed, t);
@@ -246,8 +353,8 @@ void ug_cmd_pub_usage(FILE *f)
 {
     fprintf(f,
             "usage: uagate pub URL --dataset name=Type:value[,name=Type:value...] [options]\n"
-            "Publishes one DataSetMessage per NetworkMessage to URL (opc.udp://HOST:PORT or\n"
-            "opc.eth://MAC).\n"
+            "Publishes one DataSetMessage per NetworkMessage to URL (opc.udp://HOST:PORT,\n"
+            "opc.eth://MAC, mqtt[s]://HOST[:PORT]/TOPIC, amqp[s]://HOST[:PORT]/ADDRESS).\n"
             "  -D, --dataset SPEC        the fields, e.g. temp=Double:21.5,ok=Boolean:true\n"
             "  -n, --count N             messages to send (default 1)\n"
             "  -i, --interval D          time between messages (default 1s)\n"
@@ -256,7 +363,7 @@ void ug_cmd_pub_usage(FILE *f)
             "  -g, --writer-group-id N   WriterGroupId (default 1)\n"
             "  -w, --writer-id N         DataSetWriterId (default 1)\n"
             "  -I, --interface IF        network interface (multicast, opc.eth)\n"
-            "  -l, --log-level L         error, warn, info (default), debug\n");
+            "  -l, --log-level L         error, warn, info (default), debug\n" BROKER_USAGE);
 }
 
 static bool parse_u16(const char *s, uint16_t *out)
@@ -278,8 +385,10 @@ int ug_cmd_pub(int argc, char **argv)
         {"writer-group-id", required_argument, NULL, 'g'},
         {"writer-id", required_argument, NULL, 'w'}, {"interface", required_argument, NULL, 'I'},
         {"log-level", required_argument, NULL, 'l'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+        BROKER_LONG_OPTS, {NULL, 0, NULL, 0}};
     pub_ctx p = {.count = 1, .interval_ns = 1000000000, .rc = UG_EXIT_OK};
+    broker_args brk = {.qos = -1};
+    bool bad = false;
     char *spec = NULL, *pubid_text = NULL;
     uint16_t wgid = 1, wid = 1;
     const char *iface = NULL;
@@ -316,7 +425,9 @@ int ug_cmd_pub(int argc, char **argv)
             ug_log_set_level(lvl);
             break;
         case 'h': ug_cmd_pub_usage(stdout); return UG_EXIT_OK;
-        default: goto usage;
+        default:
+            if (!broker_opt(&brk, c, optarg, &bad) || bad)
+                goto usage;
         }
     }
     if (optind != argc - 1 || !spec)
@@ -394,6 +505,9 @@ int ug_cmd_pub(int argc, char **argv)
                                 .max_msg = p.json ? 65507 : 0, .errbuf = why,
                                 .errbuf_cap = sizeof why};
         ug_transport_cbs cbs = {.ctx = &p, .on_state = pub_state, .on_closed = pub_closed};
+        enum ug_transport_kind kind = broker_apply(url, &brk, p.json, true, &to);
+        if (kind == UG_TRANSPORT_MQTT || kind == UG_TRANSPORT_AMQP)
+            to.max_msg = 65507;
         ug_timer_init(&p.timer, pub_send, &p);
         st = ug_transport_open(p.loop, url, &to, &cbs, &p.t);
         if (st != UG_STATUS_GOOD) {
@@ -404,6 +518,8 @@ int ug_cmd_pub(int argc, char **argv)
             ug_loop_run(p.loop);
             rc = p.rc;
             ug_timer_stop(p.loop, &p.timer);
+            if (rc == UG_EXIT_OK)
+                broker_flush(p.loop, p.t, kind);
             ug_transport_close(p.t);
             drain(p.loop, &p.closed);
             if (rc == UG_EXIT_OK)
@@ -506,9 +622,67 @@ static void print_json_line(const ug_nm *nm, const char *enc, const char *from)
     fputs("]}\n", f);
 }
 
+/* Where a broker message came from (the MQTT topic, the AMQP address or
+ * subject) and whether it carries DataSetMetaData (Part 14 §7.3.5.7: the
+ * MQTT metadata topic; §7.3.4.6: AMQP subject ua-metadata). */
+static const char *sdata(const ug_string *s)
+{
+    return s->data && s->len > 0 ? (const char *)s->data : "";
+}
+
+static int slen(const ug_string *s)
+{
+    return s->data && s->len > 0 ? (int)s->len : 0;
+}
+
+static bool broker_from(ug_transport *t, char *buf, size_t cap)
+{
+    bool md = false;
+    enum ug_transport_kind kind = ug_transport_kind_of(t);
+    if (kind == UG_TRANSPORT_MQTT) {
+        ug_mqtt_rx rx;
+        if (ug_transport_mqtt_rx(t, &rx) == UG_STATUS_GOOD && rx.topic.len > 0) {
+            snprintf(buf, cap, "%.*s", slen(&rx.topic), sdata(&rx.topic));
+            static const char suffix[] = "$Metadata";
+            size_t n = (size_t)rx.topic.len, k = sizeof suffix - 1;
+            md = n >= k && memcmp(rx.topic.data + n - k, suffix, k) == 0;
+        }
+    } else if (kind == UG_TRANSPORT_AMQP) {
+        ug_amqp_rx rx;
+        if (ug_transport_amqp_rx(t, &rx) == UG_STATUS_GOOD) {
+            const ug_string *w = rx.to.len > 0 ? &rx.to : &rx.subject;
+            snprintf(buf, cap, "%.*s", slen(w), sdata(w));
+            md = rx.subject.len == 11 && memcmp(rx.subject.data, "ua-metadata", 11) == 0;
+        }
+    }
+    return md;
+}
+
+static void print_metadata(const sub_ctx *s, const ug_dataset_metadata *md, uint16_t writer_id,
+                           const char *enc, const char *from)
+{
+    if (s->json) {
+        printf("{\"encoding\":\"%s\",\"from\":\"%s\",\"metadata\":{\"dataSetWriterId\":%u,"
+               "\"name\":", enc, from, writer_id);
+        ug_print_json_string(stdout, (const uint8_t *)sdata(&md->name), (size_t)slen(&md->name));
+        printf(",\"majorVersion\":%" PRIu32 ",\"minorVersion\":%" PRIu32 ",\"fields\":[",
+               md->cfg_major, md->cfg_minor);
+        for (int32_t i = 0; i < md->n_fields; i++) {
+            fputs(i ? "," : "", stdout);
+            const ug_string *n = &md->fields[i].name;
+            ug_print_json_string(stdout, (const uint8_t *)sdata(n), (size_t)slen(n));
+        }
+        puts("]}}");
+    } else {
+        printf("metadata from %s, %s: DataSetWriterId %u, \"%.*s\", %d field%s, version %" PRIu32
+               ".%" PRIu32 "\n", from, enc, writer_id, slen(&md->name), sdata(&md->name),
+               (int)md->n_fields, md->n_fields == 1 ? "" : "s",
+               md->cfg_major, md->cfg_minor);
+    }
+}
+
 static void sub_recv(void *ctx, ug_transport *t, const ug_transport_msg *m)
 {
-    (void)t;
     sub_ctx *s = ctx;
     const uint8_t *buf = m->data.data;
     size_t len = m->data.len < 0 ? 0 : (size_t)m->data.len;
@@ -520,14 +694,30 @@ static void sub_recv(void *ctx, ug_transport *t, const ug_transport_msg *m)
     size_t off = 0;
     ug_arena_reset(&s->arena);
     ug_status st;
+    char from[256];
+    print_from(stdout, m, from, sizeof from);
+    bool md = broker_from(t, from, sizeof from);
+    if (md && is_json) {
+        ug_json_metadata_msg mm;
+        st = ug_json_decode_metadata(buf, len, &mm, &ug_json_dec_default, &s->arena, &off);
+        if (st == UG_STATUS_GOOD) {
+            print_metadata(s, &mm.metadata, mm.writer_id, "JSON", from);
+            fflush(stdout);
+            return;
+        }
+    }
     if (is_json) {
         st = ug_json_decode_nm(buf, len, &nm, &ug_json_dec_default, &s->arena, &off);
     } else {
         ug_uadp_decode_opts o = {.arena = &s->arena};
         st = ug_uadp_decode(buf, len, &nm, &o, &off);
+        if (st == UG_STATUS_GOOD && nm.type == UG_NM_DISCOVERY_RESPONSE &&
+            nm.disc_resp.response_type == UG_DISC_DATASET_METADATA) {
+            print_metadata(s, &nm.disc_resp.metadata, nm.disc_resp.writer_id, "UADP", from);
+            fflush(stdout);
+            return;
+        }
     }
-    char from[80];
-    print_from(stdout, m, from, sizeof from);
     s->received++;
     if (st != UG_STATUS_GOOD) {
         s->bad++;
@@ -575,12 +765,14 @@ void ug_cmd_sub_usage(FILE *f)
     fprintf(f,
             "usage: uagate sub URL [options]\n"
             "Prints the NetworkMessages arriving at URL (opc.udp://HOST:PORT, a multicast\n"
-            "group or a local address; opc.eth://MAC), decoded: UADP, or JSON.\n"
+            "group or a local address; opc.eth://MAC; mqtt[s]://HOST[:PORT]/TOPIC, wildcards\n"
+            "allowed; amqp[s]://HOST[:PORT]/ADDRESS), decoded: UADP, or JSON (detected).\n"
+            "DataSetMetaData (MQTT .../$Metadata, AMQP subject ua-metadata) is printed as such.\n"
             "  -j, --json            one JSON object per message (machine-readable)\n"
             "  -n, --count N         stop after N messages\n"
             "  -d, --duration D      stop after D (\"10s\")\n"
             "  -I, --interface IF    network interface (multicast, opc.eth)\n"
-            "  -l, --log-level L     error, warn, info (default), debug\n"
+            "  -l, --log-level L     error, warn, info (default), debug\n" BROKER_USAGE
             "Exit 0; 1 when a message could not be decoded.\n");
 }
 
@@ -590,8 +782,10 @@ int ug_cmd_sub(int argc, char **argv)
         {"json", no_argument, NULL, 'j'},           {"count", required_argument, NULL, 'n'},
         {"duration", required_argument, NULL, 'd'}, {"interface", required_argument, NULL, 'I'},
         {"log-level", required_argument, NULL, 'l'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+        BROKER_LONG_OPTS, {NULL, 0, NULL, 0}};
     sub_ctx s = {0};
+    broker_args brk = {.qos = -1};
+    bool bad = false;
     int64_t duration_ns = 0;
     const char *iface = NULL;
     int c;
@@ -617,7 +811,9 @@ int ug_cmd_sub(int argc, char **argv)
             ug_log_set_level(lvl);
             break;
         case 'h': ug_cmd_sub_usage(stdout); return UG_EXIT_OK;
-        default: goto usage;
+        default:
+            if (!broker_opt(&brk, c, optarg, &bad) || bad)
+                goto usage;
         }
     }
     if (optind != argc - 1)
@@ -634,6 +830,7 @@ int ug_cmd_sub(int argc, char **argv)
                             .udp = {.reuse = true}, .errbuf = why, .errbuf_cap = sizeof why};
     ug_transport_cbs cbs = {.ctx = &s, .on_recv = sub_recv, .on_state = sub_state,
                             .on_closed = sub_closed};
+    broker_apply(url, &brk, false, false, &to);
     ug_transport *t = NULL;
     struct ug_timer stop;
     ug_timer_init(&stop, sub_stop, &s);

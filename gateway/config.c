@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_broker.h"
 #include "config_rd.h"
 #include "uagate/json.h"
 #include "uagate/pubsub.h"
@@ -331,7 +332,7 @@ static void read_wg(cfg_rd *rd, json_t *o, void *e)
     static const char *const members[] = {
         "name",     "enabled",         "writerGroupId",         "publishingInterval",
         "publishingOffset", "keepAliveTime", "priority", "maxNetworkMessageSize",
-        "encoding", "messageSettings", "dataSetWriters", NULL};
+        "encoding", "messageSettings", "dataSetWriters", "transportSettings", NULL};
     cfg_check_members(rd, o, members);
     uint64_t u;
     cfg_string(rd, o, "name", true, &g->name);
@@ -372,6 +373,7 @@ static void read_wg(cfg_rd *rd, json_t *o, void *e)
         g->group_version = (uint32_t)u;
         cfg_pop(rd, old);
     }
+    cfg_broker_read_group(rd, o, &g->broker);
     g->n_writers = read_list(rd, o, "dataSetWriters", false, sizeof *g->writers, read_writer,
                              (void **)&g->writers);
     json_t *wa = json_object_get(o, "dataSetWriters");
@@ -424,8 +426,10 @@ static void read_reader(cfg_rd *rd, json_t *o, void *e)
 static void read_rg(cfg_rd *rd, json_t *o, void *e)
 {
     ug_cfg_rg *g = e;
-    static const char *const members[] = {"name", "enabled", "dataSetReaders", NULL};
+    static const char *const members[] = {"name", "enabled", "dataSetReaders",
+                                          "transportSettings", NULL};
     cfg_check_members(rd, o, members);
+    cfg_broker_read_group(rd, o, &g->broker);
     cfg_string(rd, o, "name", true, &g->name);
     cfg_bool(rd, o, "enabled", true, &g->enabled);
     g->n_readers = read_list(rd, o, "dataSetReaders", false, sizeof *g->readers, read_reader,
@@ -451,7 +455,8 @@ static void read_conn(cfg_rd *rd, json_t *o, void *e)
     ug_cfg_conn *c = e;
     static const char *const members[] = {"name",    "enabled",      "publisherId",
                                           "address", "connectionProperties", "writerGroups",
-                                          "readerGroups", "transportProfileUri", NULL};
+                                          "readerGroups", "transportProfileUri",
+                                          "transportSettings", NULL};
     cfg_check_members(rd, o, members);
     cfg_string(rd, o, "name", true, &c->name);
     cfg_bool(rd, o, "enabled", true, &c->enabled);
@@ -492,6 +497,8 @@ static void read_conn(cfg_rd *rd, json_t *o, void *e)
     }
     c->n_wgs = read_list(rd, o, "writerGroups", false, sizeof *c->wgs, read_wg, (void **)&c->wgs);
     c->n_rgs = read_list(rd, o, "readerGroups", false, sizeof *c->rgs, read_rg, (void **)&c->rgs);
+    cfg_broker_read_conn(rd, o, c);
+    cfg_broker_resolve(rd, c);
 }
 
 static void read_map(cfg_rd *rd, json_t *o, void *e)
@@ -620,6 +627,7 @@ void ug_cfg_free(ug_cfg *cfg)
             free(c->rgs[g].readers);
             free(c->rgs[g].name);
         }
+        cfg_broker_free(c);
         free(c->wgs);
         free(c->rgs);
         free(c->name);

@@ -67,6 +67,37 @@ typedef struct ug_cfg_variable {
     ug_cfg_value value;
 } ug_cfg_variable;
 
+/* Part 14 §6.4.2 BrokerWriterGroupTransportDataType,
+ * BrokerDataSetReaderTransportDataType: a group's "transportSettings" on an
+ * mqtt/amqp connection. */
+typedef struct ug_cfg_broker_group {
+    bool present;
+    char *queue_name;          /* MQTT topic / AMQP node address; NULL: the URL's */
+    char *metadata_queue_name; /* MQTT only; NULL: "<queue>/$Metadata" */
+    char *resource_uri;
+    char *auth_profile_uri;
+    uint8_t qos;               /* BrokerTransportQualityOfService, 0..4 */
+} ug_cfg_broker_group;
+
+/* Part 14 §6.4.2.2 BrokerConnectionTransportDataType plus what the
+ * AuthenticationProfile and TLS resolve to here: a connection's
+ * "transportSettings" on an mqtt/amqp connection. */
+typedef struct ug_cfg_broker {
+    bool present;
+    uint8_t kind;              /* enum ug_transport_kind of the address */
+    char *resource_uri, *auth_profile_uri;
+    char *username, *password; /* password never logged */
+    char *ca_file, *cert_file, *key_file, *tls_hostname;
+    char *client_id, *queue_file;
+    uint8_t mqtt_version;      /* enum ug_mqtt_version */
+    bool persistent_session;
+    uint32_t queue_max;        /* 0: the transport's default */
+    uint8_t queue_policy;      /* 0 drop oldest, 1 drop newest, 2 block */
+    uint32_t reconnect_max_ms; /* back-off cap; 0: 1 s */
+    uint8_t qos;               /* resolved from the groups, BrokerTransportQualityOfService */
+    char *metadata_queue_name; /* resolved from the writer group */
+} ug_cfg_broker;
+
 typedef struct ug_cfg_writer {
     char *name;
     bool enabled;
@@ -92,6 +123,7 @@ typedef struct ug_cfg_wg {
     uint32_t group_version;
     size_t n_writers;
     ug_cfg_writer *writers;
+    ug_cfg_broker_group broker;
 } ug_cfg_wg;
 
 typedef struct ug_cfg_reader {
@@ -111,6 +143,7 @@ typedef struct ug_cfg_rg {
     bool enabled;
     size_t n_readers;
     ug_cfg_reader *readers;
+    ug_cfg_broker_group broker;
 } ug_cfg_rg;
 
 typedef struct ug_cfg_conn {
@@ -130,6 +163,7 @@ typedef struct ug_cfg_conn {
     ug_cfg_wg *wgs;
     size_t n_rgs;
     ug_cfg_rg *rgs;
+    ug_cfg_broker broker;
 } ug_cfg_conn;
 
 typedef struct ug_cfg_map {
@@ -169,6 +203,11 @@ typedef struct ug_cfg {
  * cannot be read or is not JSON gives one error with line and column. */
 int ug_cfg_load(const char *path, FILE *errf, ug_cfg **out);
 void ug_cfg_free(ug_cfg *cfg);
+
+/* Fills the mqtt/amqp members of *t from cc's broker settings (nothing for
+ * other kinds). The strings stay cc's. */
+struct ug_transport_opts;
+void ug_cfg_broker_transport_opts(const ug_cfg_conn *cc, struct ug_transport_opts *t);
 
 /* Parses a duration "1.5ms", "250us", "10s", "100ns" ("0" is zero) into ns.
  * False when it is not one. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "config_broker.h"
 #include "config_rd.h"
 
 int ug_cfg_check_refs(cfg_rd *rd, ug_cfg *cfg);
@@ -372,5 +373,6 @@ bool ug_cfg_conn_equal_own(const ug_cfg_conn *a, const ug_cfg_conn *b)
                     b->publisher_id_str) &&
            str_eq(a->address, b->address) && str_eq(a->interface, b->interface) &&
            a->ttl == b->ttl && a->loopback == b->loopback && a->reuse == b->reuse &&
-           a->dscp == b->dscp && a->priority == b->priority && a->max_msg == b->max_msg;
+           a->dscp == b->dscp && a->priority == b->priority && a->max_msg == b->max_msg &&
+           cfg_broker_equal(&a->broker, &b->broker);
 }

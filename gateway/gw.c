@@ -20,12 +20,56 @@ static void on_state(void *ctx, ug_ps_comp *c, enum ug_pubsub_state old_state,
     enum ug_log_level lvl = new_state == UG_PUBSUB_ERROR   ? UG_LOG_WARN
                             : old_state == UG_PUBSUB_ERROR ? UG_LOG_INFO
                                                            : UG_LOG_DEBUG;
+    const char *why = new_state == UG_PUBSUB_ERROR ? ug_ps_error_text(c) : "";
     if (reason != UG_STATUS_GOOD)
-        ug_log(lvl, "%s: %s -> %s (%s)", ug_ps_name(c), ug_ps_state_name(old_state),
-               ug_ps_state_name(new_state), ug_status_name(reason));
+        ug_log(lvl, "%s: %s -> %s (%s%s%s)", ug_ps_name(c), ug_ps_state_name(old_state),
+               ug_ps_state_name(new_state), ug_status_name(reason), why[0] ? ": " : "", why);
     else
         ug_log(lvl, "%s: %s -> %s", ug_ps_name(c), ug_ps_state_name(old_state),
                ug_ps_state_name(new_state));
+}
+
+/* Broker connection attempts and losses, with the transport's reason (never
+ * a password). UDP/Ethernet send errors are only counted (status shows them):
+ * one line each would flood the log. */
+static void on_transport(void *ctx, ug_ps_connection *c, bool connected, ug_status why)
+{
+    (void)ctx;
+    ug_transport *t = ug_ps_connection_transport(c);
+    const char *name = ug_ps_name(ug_ps_connection_comp(c));
+    enum ug_transport_kind kind = t ? ug_transport_kind_of(t) : UG_TRANSPORT_NONE;
+    char reason[160] = "";
+    ug_status last = why;
+    uint32_t backoff_ms = 0;
+    if (kind == UG_TRANSPORT_MQTT) {
+        ug_mqtt_stats ms;
+        if (ug_transport_mqtt_get_stats(t, &ms) == UG_STATUS_GOOD) {
+            snprintf(reason, sizeof reason, "%s", ms.error);
+            backoff_ms = ms.backoff_ms;
+            if (!connected && ms.last_error != UG_STATUS_GOOD)
+                last = ms.last_error;
+        }
+    } else if (kind == UG_TRANSPORT_AMQP) {
+        ug_amqp_stats as;
+        if (ug_transport_amqp_get_stats(t, &as) == UG_STATUS_GOOD) {
+            snprintf(reason, sizeof reason, "%s", as.error);
+            if (!connected && as.last_error != UG_STATUS_GOOD)
+                last = as.last_error;
+        }
+    } else {
+        if (!connected)
+            ug_log(UG_LOG_DEBUG, "connection %s: transport error %s", name, ug_status_name(why));
+        return;
+    }
+    if (connected) {
+        ug_log(UG_LOG_INFO, "connection %s: broker connected", name);
+    } else if (backoff_ms) {
+        ug_log(UG_LOG_WARN, "connection %s: broker: %s%s%s; retrying in %u ms", name,
+               ug_status_name(last), reason[0] ? ": " : "", reason, backoff_ms);
+    } else {
+        ug_log(UG_LOG_WARN, "connection %s: broker: %s%s%s; retrying", name,
+               ug_status_name(last), reason[0] ? ": " : "", reason);
+    }
 }
 
 ug_status ug_gw_new(ug_loop *loop, gw **out)
@@ -36,7 +80,8 @@ ug_status ug_gw_new(ug_loop *loop, gw **out)
     g->loop = loop;
     /* Slots are never given back (the store has no removal), and each reload
      * that re-creates a reader takes new mirror slots: room for many. */
-    ug_pubsub_config pc = {.store_slots = 16384, .on_state = on_state, .cb_ctx = g};
+    ug_pubsub_config pc = {.store_slots = 16384, .on_state = on_state, .cb_ctx = g,
+                           .on_transport = on_transport};
     ug_status st = ug_pubsub_new(loop, &pc, &g->ps);
     if (st != UG_STATUS_GOOD) {
         free(g);
@@ -202,6 +247,7 @@ static ug_status add_conn(gw *g, const ug_cfg_conn *cc, gw_conn **out)
     k.transport.udp.loopback = (enum ug_tristate)cc->loopback;
     k.transport.udp.reuse = cc->reuse;
     k.transport.udp.dscp = cc->dscp;
+    ug_cfg_broker_transport_opts(cc, &k.transport);
     if (cc->publisher_id.type == UG_PUBID_NONE) {
         /* A connection that only subscribes needs no id; one that publishes
          * without one sends 0. */

@@ -26,16 +26,21 @@ static void on_recv(void *ctx, ug_transport *t, const ug_transport_msg *msg)
 static void on_tstate(void *ctx, ug_transport *t, enum ug_transport_state state, ug_status status)
 {
     (void)t;
-    (void)status;
     ug_ps_connection *c = ctx;
+    const ug_pubsub_config *pc = &c->comp.ps->cfg;
     if (state == UG_TRANSPORT_CONNECTED) {
         c->connected = true;
+        if (pc->on_transport)
+            pc->on_transport(pc->cb_ctx, c, true, UG_STATUS_GOOD);
         if (c->comp.local == UG_PUBSUB_PREOPERATIONAL)
             ps_comp_set_local(&c->comp, UG_PUBSUB_OPERATIONAL, UG_STATUS_GOOD);
     } else {
-        /* The transport stays open after a failed send or receive; one such
-         * error does not stop the groups, so it is counted, not a state. */
+        /* The transport stays open after a failed send or receive, and a
+         * broker transport reconnects and queues meanwhile; such an error does
+         * not stop the groups, so it is counted and reported, not a state. */
         c->comp.diag.transport_errors++;
+        if (pc->on_transport)
+            pc->on_transport(pc->cb_ctx, c, false, status);
     }
 }
 
@@ -44,6 +49,59 @@ static void on_closed(void *ctx, ug_transport *t)
 {
     (void)ctx;
     (void)t;
+}
+
+/* The largest KeepAliveTime among the connection's writer groups; 0: none. */
+static int64_t max_keep_alive_ns(const ug_ps_connection *c)
+{
+    int64_t ka = 0;
+    for (const ug_ps_comp *g = c->comp.child; g; g = g->next)
+        if (g->kind == UG_PS_WRITER_GROUP) {
+            const ug_writer_group *wg = (const ug_writer_group *)g;
+            if (wg->cfg.keep_alive_ns > ka)
+                ka = wg->cfg.keep_alive_ns;
+        }
+    return ka;
+}
+
+/* The encoding of the first writer group; JSON when the connection only reads. */
+static int first_encoding(const ug_ps_connection *c)
+{
+    for (const ug_ps_comp *g = c->comp.child; g; g = g->next)
+        if (g->kind == UG_PS_WRITER_GROUP)
+            return ((const ug_writer_group *)g)->cfg.encoding;
+    return -1;
+}
+
+/* Options a broker transport takes from the groups rather than from the
+ * connection: content type from the encoding (Part 14 §7.3.4.8, MQTT 5
+ * content type), and a keep-alive a little above the groups' KeepAliveTime
+ * so the broker does not drop a connection that is quiet by design. */
+static void broker_defaults(const ug_ps_connection *c, ug_transport_opts *o)
+{
+    int enc = first_encoding(c);
+    int64_t ka = max_keep_alive_ns(c);
+    if (c->kind == UG_TRANSPORT_MQTT) {
+        if (o->mqtt.content_type == UG_MQTT_CONTENT_NONE && o->mqtt.version == UG_MQTT_V5 && enc >= 0)
+            o->mqtt.content_type = enc == UG_PS_JSON ? UG_MQTT_CONTENT_JSON : UG_MQTT_CONTENT_UADP;
+        if (!o->mqtt.keep_alive_s && ka > 0) {
+            /* 1.5 x KeepAliveTime, in whole seconds, within MQTT's 5..65535. */
+            int64_t s = (ka * 3 / 2 + 999999999) / 1000000000;
+            o->mqtt.keep_alive_s = (uint32_t)(s < 5 ? 5 : s > 65535 ? 65535 : s);
+        }
+    } else if (c->kind == UG_TRANSPORT_AMQP) {
+        if (enc >= 0)
+            o->amqp.body = enc == UG_PS_JSON ? UG_AMQP_BODY_JSON : UG_AMQP_BODY_UADP;
+        if (!o->amqp.keep_alive_ms && ka > 0) {
+            int64_t ms = ka * 3 / 2 / 1000000;
+            o->amqp.keep_alive_ms = (uint32_t)(ms > UINT32_MAX ? UINT32_MAX : ms < 1000 ? 1000 : ms);
+        }
+    }
+}
+
+bool ps_conn_is_broker(const ug_ps_connection *c)
+{
+    return c->kind == UG_TRANSPORT_MQTT || c->kind == UG_TRANSPORT_AMQP;
 }
 
 uint8_t ps_conn_activate(ug_ps_comp *comp)
@@ -57,9 +115,11 @@ uint8_t ps_conn_activate(ug_ps_comp *comp)
     ug_transport_cbs cbs = {.ctx = c, .on_recv = on_recv, .on_state = on_tstate,
                             .on_closed = on_closed};
     ug_transport_opts o = c->cfg.transport;
-    o.errbuf = NULL;
-    o.errbuf_cap = 0;
+    c->open_error[0] = '\0';
+    o.errbuf = c->open_error;
+    o.errbuf_cap = sizeof c->open_error;
     o.validate_only = false;
+    broker_defaults(c, &o);
     ug_status st = ug_transport_open(comp->ps->loop, c->url, &o, &cbs, &c->transport);
     if (!ug_is_good(st)) {
         c->transport = NULL;
@@ -91,7 +151,57 @@ ug_status ps_conn_send(ug_ps_connection *c, const uint8_t *msg, size_t len)
     return ug_transport_send(c->transport, (ug_bytes){msg, (int32_t)len}, 0);
 }
 
+ug_status ps_conn_send_metadata(ug_ps_connection *c, const uint8_t *msg, size_t len)
+{
+    if (c->has_link || !c->transport)
+        return ps_conn_send(c, msg, len);
+    ug_bytes b = {msg, (int32_t)len};
+    if (c->kind == UG_TRANSPORT_MQTT)
+        return ug_transport_mqtt_send_metadata(c->transport, b);
+    if (c->kind == UG_TRANSPORT_AMQP) {
+        ug_amqp_send_info info = {.metadata = true};
+        return ug_transport_amqp_send(c->transport, b, &info);
+    }
+    return ug_transport_send(c->transport, b, 0);
+}
+
 /* ------------------------------------------------------- add / remove -- */
+
+/* The transport reads option strings at every open, and a connection is
+ * re-opened after errors and re-enables: keep copies (props stay the
+ * caller's, see pubsub.h). */
+static ug_status own_str(ug_ps_connection *c, const char **p)
+{
+    if (!*p)
+        return UG_STATUS_GOOD;
+    if (c->n_owned == sizeof c->owned / sizeof c->owned[0])
+        return UG_STATUS_BADINTERNALERROR;
+    char *d = ps_strdup(*p);
+    if (!d) {
+        *p = NULL;
+        return UG_STATUS_BADOUTOFMEMORY;
+    }
+    c->owned[c->n_owned++] = d;
+    *p = d;
+    return UG_STATUS_GOOD;
+}
+
+static ug_status own_broker_strings(ug_ps_connection *c)
+{
+    ug_mqtt_opts *m = &c->cfg.transport.mqtt;
+    ug_amqp_opts *a = &c->cfg.transport.amqp;
+    const char **ps[] = {&m->client_id, &m->username, &m->password, &m->ca_file,
+                         &m->cert_file, &m->key_file, &m->metadata_topic, &m->queue_file,
+                         &a->user, &a->password, &a->ca_file, &a->cert_file,
+                         &a->key_file, &a->key_password, &a->tls_hostname, &a->container_id};
+    ug_status st = UG_STATUS_GOOD;
+    for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++) {
+        ug_status s = own_str(c, ps[i]);
+        if (ug_is_good(st))
+            st = s;
+    }
+    return st;
+}
 
 ug_status ug_pubsub_add_connection(ug_pubsub *ps, const ug_connection_config *cfg,
                                    ug_ps_connection **out)
@@ -100,8 +210,8 @@ ug_status ug_pubsub_add_connection(ug_pubsub *ps, const ug_connection_config *cf
         return UG_STATUS_BADINVALIDARGUMENT;
     if (cfg->link && !cfg->link->send)
         return UG_STATUS_BADINVALIDARGUMENT;
+    ug_transport_url u = {.kind = UG_TRANSPORT_NONE};
     if (cfg->url) {
-        ug_transport_url u;
         ug_status st = ug_transport_url_parse(cfg->url, &u, NULL, 0);
         if (!ug_is_good(st))
             return st;
@@ -116,6 +226,7 @@ ug_status ug_pubsub_add_connection(ug_pubsub *ps, const ug_connection_config *cf
     }
     ps_comp_init(&c->comp, ps, UG_PS_CONNECTION, &ps->comp, cfg->name, &st);
     c->cfg = *cfg;
+    c->kind = (uint8_t)u.kind;
     c->cfg.name = c->comp.name;
     c->cfg.publisher_id = c->pubid;
     c->cfg.transport.interface = NULL; /* read during open only: keep a copy */
@@ -125,6 +236,8 @@ ug_status ug_pubsub_add_connection(ug_pubsub *ps, const ug_connection_config *cf
             st = UG_STATUS_BADOUTOFMEMORY;
         c->cfg.transport.interface = ifn;
     }
+    if (ug_is_good(st))
+        st = own_broker_strings(c);
     if (cfg->link) {
         c->link = *cfg->link;
         c->has_link = true;
@@ -173,6 +286,11 @@ void ug_ps_connection_remove(ug_ps_connection *c)
     if (c->pubid.type == UG_PUBID_STRING)
         free((void *)c->pubid.str.data);
     free((void *)c->cfg.transport.interface);
+    for (size_t i = 0; i < c->n_owned; i++) {
+        /* the password's bytes should not linger in freed memory */
+        memset(c->owned[i], 0, strlen(c->owned[i]));
+        free(c->owned[i]);
+    }
     free(c->url);
     free(c->layouts);
     free(c->scratch_arena_buf);
@@ -183,6 +301,18 @@ void ug_ps_connection_remove(ug_ps_connection *c)
 ug_ps_comp *ug_ps_connection_comp(ug_ps_connection *c)
 {
     return &c->comp;
+}
+
+const char *ug_ps_error_text(const ug_ps_comp *c)
+{
+    if (!c || c->kind != UG_PS_CONNECTION || c->state != UG_PUBSUB_ERROR)
+        return "";
+    return ((const ug_ps_connection *)c)->open_error;
+}
+
+ug_transport *ug_ps_connection_transport(ug_ps_connection *c)
+{
+    return c ? c->transport : NULL;
 }
 
 /* Layouts of every reader that knows its DataSetWriterId and metadata, for

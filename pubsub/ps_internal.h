@@ -134,6 +134,10 @@ struct ug_ps_connection {
     ug_connection_config cfg;
     ug_publisher_id pubid;   /* str copied */
     char *url;
+    uint8_t kind;            /* enum ug_transport_kind of url */
+    char *owned[16];         /* copies of the broker option strings */
+    char open_error[160];    /* why the transport could not open, one line */
+    size_t n_owned;
     ug_ps_link link;
     bool has_link;
     ug_transport *transport;
@@ -173,6 +177,12 @@ void ps_sim_reset(ps_sim_state *s, const ug_pds_field *f);
 
 /* ---- connection.c ---- */
 ug_status ps_conn_send(ug_ps_connection *c, const uint8_t *msg, size_t len);
+/* Sends DataSetMetaData: retained on the MQTT metadata topic, with subject
+ * ua-metadata on AMQP, as any message elsewhere. */
+ug_status ps_conn_send_metadata(ug_ps_connection *c, const uint8_t *msg, size_t len);
+/* Broker connections (MQTT, AMQP) always publish metadata (Part 14 §7.3.4.6,
+ * §7.3.5.7): a subscriber has no other way to learn it. */
+bool ps_conn_is_broker(const ug_ps_connection *c);
 void ps_conn_hook(ug_ps_comp *c, uint8_t old_state);
 uint8_t ps_conn_activate(ug_ps_comp *c);
 void ps_conn_layouts_changed(ug_ps_connection *c);

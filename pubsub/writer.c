@@ -168,9 +168,9 @@ static void announce(ug_writer_group *g, ug_dataset_writer *w)
     w->comp.diag.metadata_sent++;
     if (ps->cfg.on_metadata)
         ps->cfg.on_metadata(ps->cfg.cb_ctx, w, md);
-    if (!g->cfg.announce_metadata)
-        return;
     ug_ps_connection *c = g->conn;
+    if (!g->cfg.announce_metadata && !ps_conn_is_broker(c))
+        return;
     size_t len = 0;
     ug_status st;
     for (int attempt = 0; attempt < 2; attempt++) {
@@ -205,7 +205,7 @@ static void announce(ug_writer_group *g, ug_dataset_writer *w)
         c->meta_cap = len;
     }
     if (ug_is_good(st))
-        st = ps_conn_send(c, c->meta_buf, len);
+        st = ps_conn_send_metadata(c, c->meta_buf, len);
     if (!ug_is_good(st))
         w->comp.diag.encode_errors++;
 }

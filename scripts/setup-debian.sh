@@ -6,7 +6,7 @@ set -euo pipefail
 pkgs=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
   libcunit1-dev libpcap-dev liburing-dev libssl-dev libjansson-dev
-  libmosquitto-dev mosquitto mosquitto-clients libqpid-proton11-dev rabbitmq-server
+  libmosquitto-dev mosquitto mosquitto-clients libqpid-proton11-dev rabbitmq-server python3-qpid-proton
   python3 valgrind tcpdump tshark iproute2 gnuplot-nox
 )
 

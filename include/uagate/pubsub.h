@@ -32,7 +32,9 @@
  * Each ug_*_add allocates every buffer its component needs in steady state
  * (encode buffers, samples, decode arenas), so publishing and receiving do not
  * allocate; configuration changes may. The engine frees only what it
- * allocated; the loop and transport options' strings stay the caller's.
+ * allocated; the loop stays the caller's. Transport option strings (the
+ * interface, the MQTT and AMQP credentials, files and ids) are copied; the
+ * AMQP props array stays the caller's and must outlive the connection.
  *
  * Not covered here: message security (no key source: secured messages are
  * dropped and counted).
@@ -123,12 +125,22 @@ typedef void (*ug_ps_state_fn)(void *ctx, ug_ps_comp *c, enum ug_pubsub_state ol
 typedef void (*ug_ps_metadata_fn)(void *ctx, ug_dataset_writer *w,
                                   const ug_dataset_metadata *md);
 
+/* Called for each state report of a connection's transport: connected
+ * true with Good (every CONNECTED: a broker connection made or made again),
+ * or false with why (a failed broker attempt, a lost connection, a failed
+ * send). Broker transports retry on their own with back-off and queue what is
+ * published meanwhile, so such an error does not change the connection's
+ * PubSubState; this is how the application learns of it. */
+typedef void (*ug_ps_transport_fn)(void *ctx, ug_ps_connection *c, bool connected,
+                                   ug_status why);
+
 typedef struct ug_pubsub_config {
     uint32_t store_slots;   /* value store capacity; 0: 1024 */
     uint32_t string_cap;    /* bytes kept per String/ByteString slot or field; 0: 256 */
     ug_ps_state_fn on_state;
     ug_ps_metadata_fn on_metadata;
     void *cb_ctx;
+    ug_ps_transport_fn on_transport; /* optional */
 } ug_pubsub_config;
 
 /* Creates the engine on `loop` (borrowed; it must outlive the engine). The
@@ -161,6 +173,10 @@ enum ug_pubsub_state ug_ps_state(const ug_ps_comp *c);
 enum ug_ps_kind ug_ps_kind_of(const ug_ps_comp *c);
 const char *ug_ps_name(const ug_ps_comp *c);
 const ug_ps_diag *ug_ps_diag_of(const ug_ps_comp *c);
+/* Why a component is in Error, one line, when the engine knows more than
+ * the status code (a connection whose transport refused to open: the
+ * transport's reason); "" otherwise. Valid until the next state change. */
+const char *ug_ps_error_text(const ug_ps_comp *c);
 /* Name of a PubSubState ("Operational"). */
 const char *ug_ps_state_name(enum ug_pubsub_state s);
 
@@ -256,7 +272,11 @@ typedef struct ug_connection_config {
     const char *name;
     ug_publisher_id publisher_id; /* numeric, or String (copied) */
     const char *url;              /* opc.udp://..., opc.eth://...; NULL with link */
-    ug_transport_opts transport;  /* typed transport options (errbuf ignored) */
+    /* Typed transport options (errbuf ignored). Broker defaults taken from the
+     * writer groups when left zero: the MQTT 5 content type and the AMQP body
+     * type from the first group's encoding; the MQTT keep alive and the AMQP
+     * idle time-out 1.5 x the largest KeepAliveTime. */
+    ug_transport_opts transport;
     const ug_ps_link *link;       /* instead of url */
     uint32_t max_chunked_size;    /* largest reassembled DataSetMessage; 0: 1 MiB */
 } ug_connection_config;
@@ -271,6 +291,10 @@ ug_status ug_pubsub_add_connection(ug_pubsub *ps, const ug_connection_config *cf
 /* Removes the connection and everything under it. */
 void ug_ps_connection_remove(ug_ps_connection *c);
 ug_ps_comp *ug_ps_connection_comp(ug_ps_connection *c);
+/* The connection's open transport (for its kind's statistics calls, such as
+ * ug_transport_mqtt_get_stats), NULL when none is open or with a link. Valid
+ * until the connection leaves Operational/PreOperational. */
+ug_transport *ug_ps_connection_transport(ug_ps_connection *c);
 /* Hands one received message (UADP or JSON) to the connection, as its
  * transport does. rx_time_ns: CLOCK_REALTIME, 0 for now. The header is
  * decoded first; a message no reader's filter accepts is dropped and counted
@@ -340,7 +364,10 @@ typedef struct ug_writer_group_config {
     uint32_t uadp_nm_mask;          /* UG_UADP_NM_*; 0: UG_UADP_NM_DEFAULT */
     uint32_t json_nm_mask;          /* UG_JSON_NM_*; 0: UG_JSON_LAYOUT_NETWORK_MESSAGE */
     uint32_t group_version;
-    bool announce_metadata;         /* also send metadata on the connection */
+    /* Also send metadata on the connection. Broker connections (mqtt, amqp)
+     * always do: retained on the MQTT metadata topic, subject ua-metadata on
+     * AMQP (Part 14 §7.3.4.6, §7.3.5.7). */
+    bool announce_metadata;
 } ug_writer_group_config;
 
 /*   Good; BadInvalidArgument (interval <= 0, offset outside [0, interval),
