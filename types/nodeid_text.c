@@ -161,6 +161,44 @@ ug_status ug_nodeid_parse(const char *s, size_t len, ug_nodeid *out, ug_arena *a
     return UG_STATUS_GOOD;
 }
 
+/* RFC 3629 UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF. */
+static bool utf8_valid(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint8_t c = p[i];
+        size_t k;
+        uint32_t cp;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            k = 1;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            k = 2;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            k = 3;
+            cp = c & 0x07;
+        } else {
+            return false;
+        }
+        if (n - i - 1 < k)
+            return false;
+        for (size_t j = 1; j <= k; j++) {
+            if ((p[i + j] & 0xC0) != 0x80)
+                return false;
+            cp = cp << 6 | (p[i + j] & 0x3F);
+        }
+        if ((k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        i += k + 1;
+    }
+    return true;
+}
+
 /* The URI of "nsu=<uri>;" (Part 6 §5.3.1.11): ';' and '%' arrive as %XX.
  * Without escapes the URI is a view; otherwise it is unescaped into the arena. */
 static ug_status parse_namespace_uri(text *t, ug_string *uri, ug_arena *arena)
@@ -211,6 +249,10 @@ static ug_status parse_namespace_uri(text *t, ug_string *uri, ug_arena *arena)
             buf[o++] = (uint8_t)u[i];
         }
     }
+    /* A URI is text: escapes must not make it invalid UTF-8 (every encoder
+     * of it, JSON above all, would have to refuse it). */
+    if (!utf8_valid(buf, o))
+        return UG_STATUS_BADSYNTAXERROR;
     *uri = (ug_string){buf, (int32_t)o};
     return UG_STATUS_GOOD;
 }

@@ -274,6 +274,8 @@ static void test_expanded_bad(void)
         {"nsu=a%;i=1", UG_STATUS_BADSYNTAXERROR},
         {"nsu=a%zz;i=1", UG_STATUS_BADSYNTAXERROR},
         {"nsu=a%00;i=1", UG_STATUS_BADSYNTAXERROR},
+        {"nsu=a%CC;i=1", UG_STATUS_BADSYNTAXERROR},      /* escape makes invalid UTF-8 */
+        {"nsu=a%C3%A4%ED%A0%80;i=1", UG_STATUS_BADSYNTAXERROR}, /* a surrogate */
         {"nsu=a%3", UG_STATUS_BADSYNTAXERROR},
         {"ns=1;svr=1;i=1", UG_STATUS_BADSYNTAXERROR}, /* svr comes first */
         {"nsu=urn:a;ns=1;i=1", UG_STATUS_BADSYNTAXERROR},
