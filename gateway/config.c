@@ -165,7 +165,7 @@ static void read_source(cfg_rd *rd, json_t *src, ug_cfg_field *f)
 static void read_field_common(cfg_rd *rd, json_t *o, ug_cfg_field *f, bool with_source)
 {
     static const char *const pds_members[] = {"name", "dataType", "maxStringLength", "source",
-                                              "description", NULL};
+                                              "description", "promoted", NULL};
     static const char *const md_members[] = {"name", "dataType", "maxStringLength",
                                              "description", NULL};
     cfg_check_members(rd, o, with_source ? pds_members : md_members);
@@ -177,6 +177,7 @@ static void read_field_common(cfg_rd *rd, json_t *o, ug_cfg_field *f, bool with_
     f->src = UG_CFG_SRC_ROUTE;
     if (!with_source)
         return;
+    cfg_bool(rd, o, "promoted", false, &f->promoted);
     json_t *src = cfg_object(rd, o, "source", false);
     if (src) {
         size_t old = cfg_push_key(rd, "source");

@@ -45,6 +45,7 @@ typedef struct ug_cfg_field {
     char *name;
     uint8_t type; /* built-in type */
     uint32_t max_string_len;
+    bool promoted; /* PublishedDataSet fields only: DataSetFieldFlags PromotedField */
     uint8_t src;  /* enum ug_cfg_src (PublishedDataSet fields only) */
     char *variable;
     struct {

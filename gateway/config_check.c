@@ -299,6 +299,7 @@ static bool fields_eq(const ug_cfg_field *a, const ug_cfg_field *b, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (!str_eq(a[i].name, b[i].name) || a[i].type != b[i].type ||
             a[i].max_string_len != b[i].max_string_len || a[i].src != b[i].src ||
+            a[i].promoted != b[i].promoted ||
             !str_eq(a[i].variable, b[i].variable))
             return false;
         if (a[i].src == UG_CFG_SRC_SIM &&

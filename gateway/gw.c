@@ -466,6 +466,14 @@ static void keep(ug_status *first, ug_status st)
         *first = st;
 }
 
+static bool promoted_equal(const ug_pds_field *a, const ug_pds_field *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i].promoted != b[i].promoted)
+            return false;
+    return true;
+}
+
 static ug_status apply_pds(gw *g, const ug_cfg *cfg, const ug_cfg *old, gw_pds *npds)
 {
     ug_status first = UG_STATUS_GOOD;
@@ -479,6 +487,8 @@ static ug_status apply_pds(gw *g, const ug_cfg *cfg, const ug_cfg *old, gw_pds *
         }
         npds[p].cfg = cp;
         npds[p].fields = fields;
+        for (size_t f = 0; f < cp->n_fields; f++)
+            fields[f].promoted = cp->fields[f].promoted;
         size_t o = 0;
         while (old && o < old->n_pds && !(g->pds[o].h && strcmp(old->pds[o].name, cp->name) == 0))
             o++;
@@ -487,7 +497,8 @@ static ug_status apply_pds(gw *g, const ug_cfg *cfg, const ug_cfg *old, gw_pds *
             npds[p].h = g->pds[o].h;
             g->pds[o].h = NULL;
             if (g->pds[o].cfg->n_fields == cp->n_fields &&
-                ug_gw_pds_fields_equal(g->pds[o].fields, fields, cp->n_fields))
+                ug_gw_pds_fields_equal(g->pds[o].fields, fields, cp->n_fields) &&
+                promoted_equal(g->pds[o].fields, fields, cp->n_fields))
                 continue;
             ug_log(UG_LOG_INFO, "reload: published dataset %s changed", cp->name);
             st = ug_pds_update(npds[p].h, &k);

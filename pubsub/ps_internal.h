@@ -84,6 +84,8 @@ struct ug_dataset_writer {
     uint64_t cycle;          /* publishing intervals since activation */
     int64_t last_sent_ns;
     uint16_t seq;            /* next DataSetMessage sequence number */
+    uint16_t n_promoted;
+    uint16_t *promoted;      /* indexes of the dataset's promoted fields */
 };
 
 struct ug_writer_group {
@@ -105,6 +107,9 @@ struct ug_writer_group {
     uint8_t *frame;
     size_t frame_cap;
     char msg_id[80];         /* JSON MessageId of the message being built */
+    ug_amqp_prop *promoted;  /* amqp:// promoted fields of all writers */
+    size_t n_promoted;       /* capacity */
+    size_t n_promoted_set;   /* filled for the message being sent */
 };
 
 struct ug_reader_group {

@@ -23,8 +23,11 @@ static void writer_free_buffers(ug_dataset_writer *w)
     w->sample[0] = w->sample[1] = NULL;
     free(w->sim);
     free(w->out_fields);
+    free(w->promoted);
     w->sim = NULL;
     w->out_fields = NULL;
+    w->promoted = NULL;
+    w->n_promoted = 0;
     w->n_fields = 0;
 }
 
@@ -40,12 +43,16 @@ static ug_status writer_build(ug_dataset_writer *w)
     w->n_fields = p->n_fields;
     w->sim = calloc(p->n_fields, sizeof(*w->sim));
     w->out_fields = calloc(p->n_fields, sizeof(*w->out_fields));
-    if (!ug_is_good(st) || !w->sim || !w->out_fields) {
+    w->promoted = calloc(p->n_fields, sizeof(*w->promoted));
+    if (!ug_is_good(st) || !w->sim || !w->out_fields || !w->promoted) {
         writer_free_buffers(w);
         return UG_STATUS_BADOUTOFMEMORY;
     }
-    for (uint16_t i = 0; i < p->n_fields; i++)
+    for (uint16_t i = 0; i < p->n_fields; i++) {
         ps_sim_reset(&w->sim[i], &p->fields[i]);
+        if (p->fields[i].promoted)
+            w->promoted[w->n_promoted++] = i;
+    }
     w->pds_serial = p->version_serial;
     w->have_prev = false;
     w->cycle = 0;
@@ -398,6 +405,7 @@ static void group_rebuild(ug_writer_group *g)
         g->dirty = true;
         return;
     }
+    size_t n_promoted = 0;
     /* Children are prepended: walk to the end to publish in added order. */
     ug_ps_comp *last = g->comp.child;
     while (last && last->next)
@@ -408,8 +416,21 @@ static void group_rebuild(ug_writer_group *g)
             w->comp.diag.encode_errors++;
             continue;
         }
-        if (c->state == UG_PUBSUB_OPERATIONAL)
+        if (c->state == UG_PUBSUB_OPERATIONAL) {
             g->writers[g->n_writers++] = w;
+            n_promoted += w->n_promoted;
+        }
+    }
+    free(g->promoted);
+    g->promoted = NULL;
+    g->n_promoted = g->n_promoted_set = 0;
+    if (n_promoted && g->conn->kind == UG_TRANSPORT_AMQP) {
+        g->promoted = calloc(n_promoted, sizeof(*g->promoted));
+        if (!g->promoted) {
+            g->dirty = true;
+            return;
+        }
+        g->n_promoted = n_promoted;
     }
     if (g->cfg.encoding != UG_PS_UADP || !g->n_writers || g->n_writers > UG_UADP_FIXED_MAX_DSM)
         return;
@@ -443,12 +464,39 @@ static void group_rebuild(ug_writer_group *g)
     g->fixed_ok = ug_is_good(ug_uadp_fixed_init(g->fixed, &nm, g->frame, g->frame_cap));
 }
 
+/* Part 14 §7.3.4.7: on amqp:// the promoted fields of the group's writers
+ * travel as application properties of every message. A writer samples all
+ * its fields every cycle, so sample[cur] is the last known value also of a
+ * field a delta frame leaves out (unchanged) or a cycle that sends nothing. */
+static void fill_promoted(ug_writer_group *g)
+{
+    size_t k = 0;
+    for (uint16_t i = 0; i < g->n_writers && k < g->n_promoted; i++) {
+        const ug_dataset_writer *w = g->writers[i];
+        for (uint16_t j = 0; j < w->n_promoted && k < g->n_promoted; j++, k++) {
+            uint16_t f = w->promoted[j];
+            g->promoted[k].key = w->pds->fields[f].name;
+            g->promoted[k].value = w->sample[w->cur][f].dv.value;
+        }
+    }
+    g->n_promoted_set = k;
+}
+
+static ug_status wg_send(ug_writer_group *g, const uint8_t *msg, size_t len)
+{
+    ug_ps_connection *c = g->conn;
+    if (!g->n_promoted_set || c->has_link || !c->transport || c->kind != UG_TRANSPORT_AMQP)
+        return ps_conn_send(c, msg, len);
+    ug_amqp_send_info info = {.promoted = g->promoted, .npromoted = g->n_promoted_set};
+    return ug_transport_amqp_send(c->transport, (ug_bytes){msg, (int32_t)len}, &info);
+}
+
 /* ug_uadp_split's emit: one (chunk) NetworkMessage out. */
 static ug_status emit(void *ctx, uint8_t *msg, size_t len, size_t cap)
 {
     (void)cap;
     ug_writer_group *g = ctx;
-    ug_status st = ps_conn_send(g->conn, msg, len);
+    ug_status st = wg_send(g, msg, len);
     if (ug_is_good(st)) {
         g->comp.diag.chunks_sent++;
         g->comp.diag.sent_bytes += len;
@@ -474,7 +522,7 @@ static ug_status send_general(ug_writer_group *g, const ug_nm *nm)
                 one.dsm = &nm->dsm[i];
                 st = ug_json_encode_nm(g->buf, g->buf_cap, &one, &o, &len);
                 if (ug_is_good(st))
-                    st = ps_conn_send(g->conn, g->buf, len);
+                    st = wg_send(g, g->buf, len);
                 if (!ug_is_good(st))
                     return st;
                 g->comp.diag.sent++;
@@ -505,7 +553,7 @@ static ug_status send_general(ug_writer_group *g, const ug_nm *nm)
     }
     if (!ug_is_good(st))
         return st;
-    st = ps_conn_send(g->conn, g->buf, len);
+    st = wg_send(g, g->buf, len);
     if (ug_is_good(st)) {
         g->comp.diag.sent++;
         g->comp.diag.sent_bytes += len;
@@ -526,7 +574,7 @@ static ug_status send_fixed(ug_writer_group *g, ug_datetime ts)
     }
     ug_uadp_fixed_set_group_seq(f, g->seq);
     ug_uadp_fixed_set_nm_timestamp(f, ts);
-    ug_status st = ps_conn_send(g->conn, f->frame, f->len);
+    ug_status st = wg_send(g, f->frame, f->len);
     if (ug_is_good(st)) {
         g->comp.diag.sent++;
         g->comp.diag.sent_bytes += f->len;
@@ -571,6 +619,8 @@ static ug_status publish(ug_writer_group *g, int64_t now_ns)
     }
     if (!n)
         return UG_STATUS_GOOD;
+    if (g->n_promoted)
+        fill_promoted(g);
     ug_status st;
     if (g->fixed_ok && all_key && n == g->n_writers) {
         st = send_fixed(g, ts);
@@ -717,6 +767,7 @@ void ug_writer_group_remove(ug_writer_group *g)
     free(g->dsm);
     free(g->buf);
     free(g->scratch);
+    free(g->promoted);
     free(g->fixed);
     free(g->frame);
     free(g);

@@ -236,6 +236,10 @@ typedef struct ug_pds_field {
     uint8_t builtin_type;    /* the field's DataType, a built-in type */
     uint32_t max_string_len; /* String/ByteString: 0 = string_cap */
     ug_ps_source source;
+    /* DataSetFieldFlags PromotedField (Part 14 §6.2.3.2.2): on amqp:// the
+     * field's value is also an application property of every message of a
+     * writer of this dataset (Part 14 §7.3.4.7). */
+    bool promoted;
 } ug_pds_field;
 
 typedef struct ug_pds_config {
