@@ -2,14 +2,15 @@
 # Installs what is needed, then builds and runs every test of uagate:
 #   1. the normal build (gcc, warnings as errors) and its ctest suite;
 #   2. the same suite under AddressSanitizer + UndefinedBehaviorSanitizer;
-#   3. every libFuzzer target for a bounded time (UG_FUZZ_SECONDS, default 60)
-#      under ASan+UBSan, seeded with the test vectors.
+#   3. every libFuzzer target under ASan+UBSan for a fixed budget from a fixed
+#      seed (tests/fuzz/run.sh: UG_FUZZ_RUNS, UG_FUZZ_SEED), capped at
+#      UG_FUZZ_SECONDS (default 120), seeded with the test vectors.
 # Ends with one line "tests: N passed, N failed". Exit 0 only if all passed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 jobs=$(nproc 2>/dev/null || echo 2)
-fuzz_seconds=${UG_FUZZ_SECONDS:-60}
+fuzz_seconds=${UG_FUZZ_SECONDS:-120}
 passed=0
 failed=0
 
@@ -56,7 +57,7 @@ else
   failed=$((failed + 1))
 fi
 
-echo "== fuzzing (${fuzz_seconds}s per target, ASan+UBSan)"
+echo "== fuzzing (${UG_FUZZ_RUNS:-2500000} runs per target from seed ${UG_FUZZ_SEED:-1}, at most ${fuzz_seconds}s, ASan+UBSan)"
 if build build-fuzz -DCMAKE_C_COMPILER=clang -DUG_FUZZ=ON -DUG_SANITIZE=ON -DUG_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo; then
   for fz in build-fuzz/tests/fuzz_*; do
     [ -x "$fz" ] || continue
@@ -65,7 +66,7 @@ if build build-fuzz -DCMAKE_C_COMPILER=clang -DUG_FUZZ=ON -DUG_SANITIZE=ON -DUG_
     mkdir -p "$corpus" build-fuzz/artifacts
     seeds=tests/fuzz/seeds/${name#fuzz_}
     if bash tests/fuzz/run.sh "$fz" "$corpus" "$seeds" "$fuzz_seconds" build-fuzz/artifacts/; then
-      echo "fuzz $name: clean for ${fuzz_seconds}s"
+      echo "fuzz $name: clean"
       passed=$((passed + 1))
     else
       echo "fuzz $name: FAILED (artifacts in build-fuzz/artifacts)"
