@@ -229,16 +229,21 @@ static void rd_promoted(ug_rd *rd, ug_nm *nm)
     const uint8_t *start = rd->p;
     if (!ug_rd_take(rd, size))
         return;
-    /* Count first on a sub-cursor, then decode into an exact array. */
+    /* Count first on a sub-cursor, then decode into an exact array. The
+     * counting pass's arena use (arrays inside the Variants) is given back,
+     * so the fields take their storage once, not twice. */
     ug_rd sub = *rd;
     sub.p = start;
     sub.end = start + size;
+    size_t mark = rd->arena ? rd->arena->used : 0;
     unsigned n = 0;
     while (sub.p < sub.end && ug_rd_ok(&sub)) {
         ug_variant v;
         ug_rd_variant(&sub, &v);
         n++;
     }
+    if (rd->arena)
+        rd->arena->used = mark;
     if (!ug_rd_ok(&sub) || n == 0 || n > UINT16_MAX) {
         rd->p = sub.p;
         rd->end = sub.end;

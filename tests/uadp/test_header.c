@@ -269,7 +269,45 @@ static void test_encoder_rejects(void)
     CU_ASSERT_EQUAL(buf[5], 0x5A);
 }
 
+/* PromotedFields are counted, then decoded: the counting pass must give its
+ * arena storage back, or an arena that fits the message runs out. */
+static void test_promoted_arena_once(void)
+{
+    uint8_t msg[3 + 2 + 5 + 256 + 1];
+    size_t k = 0;
+    msg[k++] = 0x81; /* version 1, ExtendedFlags1 */
+    msg[k++] = 0x80; /* ExtendedFlags2 */
+    msg[k++] = 0x02; /* PromotedFields */
+    msg[k++] = (5 + 256) & 0xFF; /* Size, UInt16: 261 */
+    msg[k++] = 1;
+    msg[k++] = 0x86; /* Int32 array of 64 */
+    msg[k++] = 64;
+    msg[k++] = 0;
+    msg[k++] = 0;
+    msg[k++] = 0;
+    for (int i = 0; i < 64; i++) {
+        int32_t v = i;
+        memcpy(msg + k, &v, 4);
+        k += 4;
+    }
+    msg[k++] = 0x01; /* a heartbeat key frame */
+    CU_ASSERT_EQUAL_FATAL(k, sizeof msg);
+    /* Room for the array once, the promoted Variant, the DataSetMessage. */
+    _Alignas(8) uint8_t mem[256 + sizeof(ug_variant) + sizeof(ug_dsm) + 64];
+    ug_arena a;
+    ug_arena_init(&a, mem, sizeof mem, false);
+    ug_uadp_decode_opts o = {.arena = &a};
+    ug_nm nm;
+    size_t err = 0;
+    CU_ASSERT_EQUAL_FATAL(ug_uadp_decode(msg, sizeof msg, &nm, &o, &err), UG_STATUS_GOOD);
+    CU_ASSERT_EQUAL(nm.n_promoted, 1);
+    CU_ASSERT_EQUAL(nm.promoted[0].array_len, 64);
+    CU_ASSERT_EQUAL(((const int32_t *)nm.promoted[0].u.arr)[63], 63);
+    CU_ASSERT_EQUAL(a.heap_allocs, 0);
+}
+
 static CU_TestInfo tests[] = {
+    {"promoted fields take arena storage once", test_promoted_arena_once},
     {"all header combinations round-trip", test_all_header_combinations},
     {"header-only decode", test_header_only_decode},
     {"malformed headers", test_bad_headers},
