@@ -510,6 +510,8 @@ static void dsm_object(ug_jr *jr, ug_nm *nm, ug_dsm *d)
     }
     if (jr_ok(jr) && !payload_seen && n > 0 && d->type != UG_DSM_KEEPALIVE)
         d->type = UG_DSM_KEEPALIVE; /* §7.2.5.4: a message without Payload */
+    if (d->type == UG_DSM_KEEPALIVE)
+        d->field_count = 0; /* §7.2.5.4: keep-alives carry no Payload; one sent anyway is ignored */
 }
 
 static void one_dsm(ug_jr *jr, ug_nm *nm, ug_dsm *d, uint32_t mask)
