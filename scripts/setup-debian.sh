@@ -10,6 +10,13 @@ pkgs=(
   python3 valgrind tcpdump tshark iproute2 gnuplot-nox
 )
 
+# Node.js and npm for the node-opcua interop tests (tests/interop): Debian's
+# packages unless the machine already has a node with npm (a vendor build of
+# nodejs ships npm inside it and conflicts with Debian's npm package).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  pkgs+=(nodejs npm)
+fi
+
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -8,13 +8,13 @@ cd "$root" || exit 2
 # Public header -> layer that owns it.
 layer_of_header() {
   case "$1" in
-    types.h|status.h|status_codes.h|binary.h|pubsub_msg.h|nodeid.h) echo types ;;
+    types.h|status.h|status_codes.h|binary.h|pubsub_msg.h|nodeid.h|ua_struct.h|ua_types_gen.h|ua_nodeids.h) echo types ;;
     uadp.h|uadp_ext.h) echo uadp ;;
     json.h) echo json ;;
     rt.h|loop.h|timer.h|histogram.h|rtsetup.h) echo rt ;;
     transport.h) echo transports ;;
     pubsub.h) echo pubsub ;;
-    client.h|server.h|clientserver.h) echo clientserver ;;
+    client.h|server.h|nodes.h|clientserver.h) echo clientserver ;;
     *) echo unknown ;;
   esac
 }
