@@ -350,6 +350,7 @@ void ug_aspace_free(ug_aspace *as)
     if (!as)
         return;
     ug_aspace_cancel_ops(as, NULL, UG_STATUS_BADSHUTDOWN);
+    ug_aspace_async_free(as);
     for (uint32_t i = 0; i < as->n_buckets; i++) {
         ug_node *n = as->buckets[i];
         while (n) {
@@ -367,6 +368,8 @@ void ug_aspace_free(ug_aspace *as)
         free((void *)as->ns_uris[i].data);
     free(as->ns_uris);
     ug_cp_store_clear(&as->cps);
+    free(as->listeners);
+    ug_names_free(as);
     free(as);
 }
 
@@ -462,16 +465,70 @@ ug_node *ug_node_type_definition(const ug_aspace *as, const ug_node *n)
 
 /* ---------------------------------------------------------------- values -- */
 
-void ug_aspace_set_change_hook(ug_aspace *as, ug_value_change_fn fn, void *ctx)
+static int32_t listener_find(const ug_aspace *as, ug_value_change_fn fn, const void *ctx)
 {
-    as->change_fn = fn;
-    as->change_ctx = ctx;
+    for (uint32_t i = 0; i < as->n_listeners; i++)
+        if (as->listeners[i].fn == fn && as->listeners[i].ctx == ctx)
+            return (int32_t)i;
+    return -1;
+}
+
+ug_status ug_aspace_add_change_listener(ug_aspace *as, ug_value_change_fn fn, void *ctx)
+{
+    if (!as || !fn)
+        return UG_STATUS_BADINVALIDARGUMENT;
+    if (listener_find(as, fn, ctx) >= 0)
+        return UG_STATUS_BADENTRYEXISTS;
+    if (as->n_listeners == as->cap_listeners) {
+        uint32_t cap = as->cap_listeners ? as->cap_listeners * 2 : 4;
+        struct ug_change_listener *l = realloc(as->listeners, cap * sizeof *l);
+        if (!l)
+            return UG_STATUS_BADOUTOFMEMORY;
+        as->listeners = l;
+        as->cap_listeners = cap;
+    }
+    as->listeners[as->n_listeners++] = (struct ug_change_listener){fn, ctx};
+    return UG_STATUS_GOOD;
+}
+
+ug_status ug_aspace_remove_change_listener(ug_aspace *as, ug_value_change_fn fn, void *ctx)
+{
+    int32_t i = (as && fn) ? listener_find(as, fn, ctx) : -1;
+    if (i < 0)
+        return UG_STATUS_BADNOENTRYEXISTS;
+    if (as->notifying > 0) {
+        /* a notification is walking the array: leave a hole */
+        as->listeners[i].fn = NULL;
+        as->listeners_holes = true;
+        return UG_STATUS_GOOD;
+    }
+    memmove(&as->listeners[i], &as->listeners[i + 1],
+            (as->n_listeners - (uint32_t)i - 1) * sizeof as->listeners[0]);
+    as->n_listeners--;
+    return UG_STATUS_GOOD;
 }
 
 void ug_aspace_notify(ug_aspace *as, const ug_node *n)
 {
-    if (as->change_fn && n->node_class == UG_NC_VARIABLE)
-        as->change_fn(as->change_ctx, n);
+    if (n->node_class != UG_NC_VARIABLE || as->n_listeners == 0)
+        return;
+    as->notifying++;
+    /* by index, with the count read once: the array may move (a listener
+     * added) and those added now are called from the next change on */
+    uint32_t count = as->n_listeners;
+    for (uint32_t i = 0; i < count; i++) {
+        struct ug_change_listener l = as->listeners[i];
+        if (l.fn)
+            l.fn(l.ctx, n);
+    }
+    if (--as->notifying == 0 && as->listeners_holes) {
+        uint32_t k = 0;
+        for (uint32_t i = 0; i < as->n_listeners; i++)
+            if (as->listeners[i].fn)
+                as->listeners[k++] = as->listeners[i];
+        as->n_listeners = k;
+        as->listeners_holes = false;
+    }
 }
 
 ug_status ug_aspace_set_value(ug_aspace *as, ug_node *n, const ug_datavalue *dv)
@@ -611,11 +668,8 @@ ug_datetime ug_aspace_now(void)
     return UG_DATETIME_UNIX_EPOCH + (ug_datetime)ts.tv_sec * 10000000 + ts.tv_nsec / 100;
 }
 
-/* The server core may be absent (services tested alone): then these weak
- * references stay NULL and the defaults below apply. A weak reference also
- * keeps server.o from being pulled out of the archive by this file alone. */
-#pragma weak ug_server_get_limits
-
+/* Services called without a server (ctx->server NULL: tools, tests) use
+ * these. */
 static const struct ug_server_limits default_limits = {
     .max_nodes_per_read = 10000,
     .max_nodes_per_write = 10000,
@@ -631,7 +685,7 @@ static const struct ug_server_limits default_limits = {
 
 const struct ug_server_limits *ug_svc_limits(const struct ug_svc_ctx *ctx)
 {
-    if (ctx && ctx->server && ug_server_get_limits) {
+    if (ctx && ctx->server) {
         const struct ug_server_limits *l = ug_server_get_limits(ctx->server);
         if (l)
             return l;

@@ -33,39 +33,10 @@
 #include "uagate/nodes.h"
 #include "uagate/rt.h"
 #include "uagate/types.h"
+#include "uagate/ua_nodeids.h"
 #include "uagate/ua_struct.h"
 
-/* Attribute ids, Part 6 Annex A.1 (AttributeIds.csv). */
-enum ug_attr_id {
-    UG_ATTR_NODEID = 1,
-    UG_ATTR_NODECLASS = 2,
-    UG_ATTR_BROWSENAME = 3,
-    UG_ATTR_DISPLAYNAME = 4,
-    UG_ATTR_DESCRIPTION = 5,
-    UG_ATTR_WRITEMASK = 6,
-    UG_ATTR_USERWRITEMASK = 7,
-    UG_ATTR_ISABSTRACT = 8,
-    UG_ATTR_SYMMETRIC = 9,
-    UG_ATTR_INVERSENAME = 10,
-    UG_ATTR_CONTAINSNOLOOPS = 11,
-    UG_ATTR_EVENTNOTIFIER = 12,
-    UG_ATTR_VALUE = 13,
-    UG_ATTR_DATATYPE = 14,
-    UG_ATTR_VALUERANK = 15,
-    UG_ATTR_ARRAYDIMENSIONS = 16,
-    UG_ATTR_ACCESSLEVEL = 17,
-    UG_ATTR_USERACCESSLEVEL = 18,
-    UG_ATTR_MINIMUMSAMPLINGINTERVAL = 19,
-    UG_ATTR_HISTORIZING = 20,
-    UG_ATTR_EXECUTABLE = 21,
-    UG_ATTR_USEREXECUTABLE = 22,
-    UG_ATTR_DATATYPEDEFINITION = 23,
-    UG_ATTR_ROLEPERMISSIONS = 24,
-    UG_ATTR_USERROLEPERMISSIONS = 25,
-    UG_ATTR_ACCESSRESTRICTIONS = 26,
-    UG_ATTR_ACCESSLEVELEX = 27,
-};
-#define UG_ATTR_MAX 27
+/* Attribute ids: UG_ATTR_* and UG_ATTR_MAX of uagate/ua_nodeids.h. */
 
 /* NodeClass values, Part 3 §8.29 (a mask in Browse's NodeClassMask). */
 enum ug_nodeclass {
@@ -165,8 +136,8 @@ struct ug_aspace_config {
 ug_status ug_aspace_new(const struct ug_aspace_config *cfg, ug_aspace **out);
 /* Cancels outstanding asynchronous operations (their requests finish with
  * BadShutdown), frees every node. NULL: no-op. Free the worker pools of
- * async sources first (ug_pool_free): a job still queued in a pool that is
- * freed later never runs and its operation is not reclaimed. */
+ * async sources first (ug_pool_free): the operations of jobs they still held
+ * are freed here, which a worker still running one would not survive. */
 void ug_aspace_free(ug_aspace *as);
 
 /* Number of nodes (for tests and diagnostics). */
@@ -353,7 +324,7 @@ ug_status ug_aspace_instantiate(ug_aspace *as, const struct ug_add_node *item, u
 /* struct ug_value_callbacks and struct ug_value_async: uagate/nodes.h. */
 
 /* Replaces the stored value of a Variable/VariableType (deep copy; the
- * previous value is freed) and calls the change hook for variables.
+ * previous value is freed) and calls the change listeners for variables.
  * Returns Good, BadNodeIdUnknown, BadNodeClassInvalid, BadOutOfMemory. */
 ug_status ug_aspace_set_value(ug_aspace *as, ug_node *n, const ug_datavalue *dv);
 /* Switch a variable's value source. Returns Good, BadNodeClassInvalid,
@@ -364,11 +335,20 @@ ug_status ug_aspace_set_async(ug_aspace *as, ug_node *n, const struct ug_value_a
  * when there is none yet; NULL for other node classes. */
 const ug_datavalue *ug_node_value(const ug_node *n);
 
-/* Called after every value change of a variable (a Write, ug_aspace_set_value,
- * a completed async read that changed the value). The subscription code
- * registers it; NULL to remove. */
+/* Value-change listeners: each is called, in the order added, after every
+ * value change of a variable (a Write, ug_aspace_set_value, a completed async
+ * read that changed the value). The subscription code (sub_watch.c) is one;
+ * the gateway bridge or others may add their own. A listener may add or
+ * remove listeners (itself included) from inside its call: one added then is
+ * first called for the next change, one removed then is not called again.
+ * Lifetime: a (fn, ctx) pair is registered from add until remove or
+ * ug_aspace_free; ctx must stay valid that long. */
 typedef void (*ug_value_change_fn)(void *ctx, const ug_node *n);
-void ug_aspace_set_change_hook(ug_aspace *as, ug_value_change_fn fn, void *ctx);
+/* Returns Good, BadInvalidArgument (as or fn NULL), BadEntryExists (the same
+ * fn and ctx are registered already), BadOutOfMemory. */
+ug_status ug_aspace_add_change_listener(ug_aspace *as, ug_value_change_fn fn, void *ctx);
+/* Returns Good, BadNoEntryExists (fn and ctx are not registered). */
+ug_status ug_aspace_remove_change_listener(ug_aspace *as, ug_value_change_fn fn, void *ctx);
 
 /* --------------------------------------------------------------- methods -- */
 

@@ -6,10 +6,14 @@
  *   QUEUED  -> RUNNING   worker, before calling the user function
  *   RUNNING -> DONE      worker, after it; the completion is then posted
  *   QUEUED|RUNNING -> ABANDONED   loop, on cancel (node deleted, shutdown)
- * A worker that finds ABANDONED frees the operation itself; the loop frees
- * it in every other case (in the completion callback, or on cancel when the
- * worker is already DONE: ug_async_cancel drops the posted completion by
- * identity, so a cancelled operation is never completed twice).
+ *   ABANDONED -> RELEASED         worker, when it finds the operation
+ *                                 abandoned and is done touching it
+ * The loop frees every operation: in the completion callback; on cancel when
+ * the worker is already DONE (ug_async_cancel drops the posted completion by
+ * identity, so a cancelled operation is never completed twice); an abandoned
+ * one once the worker RELEASED it (as->abandoned, reaped on the next cancel
+ * or submit), or at ug_aspace_free, after the pools were freed, when a job
+ * still queued at ug_pool_free never ran and nothing else would free it.
  */
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -17,12 +21,12 @@
 
 #include "aspace_int.h"
 
-enum { Q_QUEUED, Q_RUNNING, Q_DONE, Q_ABANDONED };
+enum { Q_QUEUED, Q_RUNNING, Q_DONE, Q_ABANDONED, Q_RELEASED };
 enum { OP_READ, OP_WRITE, OP_CALL };
 
 struct ug_async_op {
     struct ug_async async;          /* identity on the loop */
-    struct ug_async_op *prev, *next; /* as->ops */
+    struct ug_async_op *prev, *next; /* as->ops, then as->abandoned (next) */
     ug_aspace *as;
     ug_node *node;
     _Atomic int state;
@@ -78,7 +82,7 @@ static ug_status work(void *arg, void **result)
     struct ug_async_op *op = arg;
     int expect = Q_QUEUED;
     if (!atomic_compare_exchange_strong(&op->state, &expect, Q_RUNNING)) {
-        op_free(op); /* abandoned before it ran */
+        atomic_store(&op->state, Q_RELEASED); /* abandoned before it ran */
         return UG_STATUS_BADSHUTDOWN;
     }
     ug_status st;
@@ -96,7 +100,9 @@ static ug_status work(void *arg, void **result)
     }
     expect = Q_RUNNING;
     if (!atomic_compare_exchange_strong(&op->state, &expect, Q_DONE)) {
-        op_free(op); /* abandoned while running: no one waits for it */
+        /* abandoned while running: no one waits for it; op untouched
+         * from here on */
+        atomic_store(&op->state, Q_RELEASED);
         return UG_STATUS_BADSHUTDOWN;
     }
     *result = op;
@@ -166,8 +172,27 @@ static struct ug_async_op *op_new(ug_aspace *as, ug_node *n, uint8_t kind)
     return op;
 }
 
+/* Loop thread: frees the abandoned operations their workers let go of
+ * (all: the pools are gone, see ug_aspace_free). */
+static void reap(ug_aspace *as, bool all)
+{
+    struct ug_async_op **pp = &as->abandoned;
+    while (*pp) {
+        struct ug_async_op *op = *pp;
+        if (all || atomic_load(&op->state) == Q_RELEASED) {
+            *pp = op->next;
+            op_free(op);
+        } else {
+            pp = &op->next;
+        }
+    }
+}
+
+void ug_aspace_async_free(ug_aspace *as) { reap(as, true); }
+
 static ug_status op_submit(ug_aspace *as, struct ug_async_op *op, ug_pool *pool)
 {
+    reap(as, false);
     ug_status st = ug_pool_submit(pool, &op->async, work, op, completed, NULL);
     if (st != UG_STATUS_GOOD) {
         op_free(op);
@@ -260,6 +285,7 @@ ug_status ug_aspace_async_call(ug_aspace *as, ug_node *method, const ug_CallMeth
 
 static void cancel_where(ug_aspace *as, const ug_node *n, const void *done_ctx, ug_status why)
 {
+    reap(as, false);
     struct ug_async_op *op = as->ops, *next;
     for (; op; op = next) {
         next = op->next;
@@ -282,8 +308,12 @@ static void cancel_where(ug_aspace *as, const ug_node *n, const void *done_ctx, 
         } else {
             op->done(op->done_ctx, op->index, why, NULL);
         }
-        if (!worker_frees)
+        if (worker_frees) {
+            op->next = as->abandoned;
+            as->abandoned = op;
+        } else {
             op_free(op);
+        }
     }
 }
 

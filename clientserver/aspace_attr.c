@@ -14,25 +14,25 @@
 static uint32_t attr_mask(uint8_t cls)
 {
 #define B(a) (1u << (a))
-    uint32_t common = B(UG_ATTR_NODEID) | B(UG_ATTR_NODECLASS) | B(UG_ATTR_BROWSENAME) |
-                      B(UG_ATTR_DISPLAYNAME) | B(UG_ATTR_DESCRIPTION) | B(UG_ATTR_WRITEMASK) |
-                      B(UG_ATTR_USERWRITEMASK);
+    uint32_t common = B(UG_ATTR_NODE_ID) | B(UG_ATTR_NODE_CLASS) | B(UG_ATTR_BROWSE_NAME) |
+                      B(UG_ATTR_DISPLAY_NAME) | B(UG_ATTR_DESCRIPTION) | B(UG_ATTR_WRITE_MASK) |
+                      B(UG_ATTR_USER_WRITE_MASK);
     switch (cls) {
-    case UG_NC_OBJECT: return common | B(UG_ATTR_EVENTNOTIFIER);
+    case UG_NC_OBJECT: return common | B(UG_ATTR_EVENT_NOTIFIER);
     case UG_NC_VARIABLE:
-        return common | B(UG_ATTR_VALUE) | B(UG_ATTR_DATATYPE) | B(UG_ATTR_VALUERANK) |
-               B(UG_ATTR_ARRAYDIMENSIONS) | B(UG_ATTR_ACCESSLEVEL) | B(UG_ATTR_USERACCESSLEVEL) |
-               B(UG_ATTR_MINIMUMSAMPLINGINTERVAL) | B(UG_ATTR_HISTORIZING) |
-               B(UG_ATTR_ACCESSLEVELEX);
-    case UG_NC_METHOD: return common | B(UG_ATTR_EXECUTABLE) | B(UG_ATTR_USEREXECUTABLE);
-    case UG_NC_OBJECTTYPE: return common | B(UG_ATTR_ISABSTRACT);
+        return common | B(UG_ATTR_VALUE) | B(UG_ATTR_DATA_TYPE) | B(UG_ATTR_VALUE_RANK) |
+               B(UG_ATTR_ARRAY_DIMENSIONS) | B(UG_ATTR_ACCESS_LEVEL) | B(UG_ATTR_USER_ACCESS_LEVEL) |
+               B(UG_ATTR_MINIMUM_SAMPLING_INTERVAL) | B(UG_ATTR_HISTORIZING) |
+               B(UG_ATTR_ACCESS_LEVEL_EX);
+    case UG_NC_METHOD: return common | B(UG_ATTR_EXECUTABLE) | B(UG_ATTR_USER_EXECUTABLE);
+    case UG_NC_OBJECTTYPE: return common | B(UG_ATTR_IS_ABSTRACT);
     case UG_NC_VARIABLETYPE:
-        return common | B(UG_ATTR_VALUE) | B(UG_ATTR_DATATYPE) | B(UG_ATTR_VALUERANK) |
-               B(UG_ATTR_ARRAYDIMENSIONS) | B(UG_ATTR_ISABSTRACT);
+        return common | B(UG_ATTR_VALUE) | B(UG_ATTR_DATA_TYPE) | B(UG_ATTR_VALUE_RANK) |
+               B(UG_ATTR_ARRAY_DIMENSIONS) | B(UG_ATTR_IS_ABSTRACT);
     case UG_NC_REFERENCETYPE:
-        return common | B(UG_ATTR_ISABSTRACT) | B(UG_ATTR_SYMMETRIC) | B(UG_ATTR_INVERSENAME);
-    case UG_NC_DATATYPE: return common | B(UG_ATTR_ISABSTRACT);
-    case UG_NC_VIEW: return common | B(UG_ATTR_CONTAINSNOLOOPS) | B(UG_ATTR_EVENTNOTIFIER);
+        return common | B(UG_ATTR_IS_ABSTRACT) | B(UG_ATTR_SYMMETRIC) | B(UG_ATTR_INVERSE_NAME);
+    case UG_NC_DATATYPE: return common | B(UG_ATTR_IS_ABSTRACT);
+    case UG_NC_VIEW: return common | B(UG_ATTR_CONTAINS_NO_LOOPS) | B(UG_ATTR_EVENT_NOTIFIER);
     default: return 0;
     }
 #undef B
@@ -49,14 +49,14 @@ static void scalar(ug_variant *v, uint8_t type) { *v = ug_variant_scalar(type); 
 static void plain_attr(const ug_node *n, uint32_t attr, ug_variant *v)
 {
     switch (attr) {
-    case UG_ATTR_NODEID: scalar(v, UG_TYPE_NODEID); v->u.v.nodeid = n->id; break;
-    case UG_ATTR_NODECLASS: scalar(v, UG_TYPE_INT32); v->u.v.int32 = n->node_class; break;
-    case UG_ATTR_BROWSENAME: scalar(v, UG_TYPE_QUALIFIEDNAME); v->u.v.qname = n->browse_name; break;
-    case UG_ATTR_DISPLAYNAME: scalar(v, UG_TYPE_LOCALIZEDTEXT); v->u.v.ltext = ug_node_display_name(n); break;
+    case UG_ATTR_NODE_ID: scalar(v, UG_TYPE_NODEID); v->u.v.nodeid = n->id; break;
+    case UG_ATTR_NODE_CLASS: scalar(v, UG_TYPE_INT32); v->u.v.int32 = n->node_class; break;
+    case UG_ATTR_BROWSE_NAME: scalar(v, UG_TYPE_QUALIFIEDNAME); v->u.v.qname = n->browse_name; break;
+    case UG_ATTR_DISPLAY_NAME: scalar(v, UG_TYPE_LOCALIZEDTEXT); v->u.v.ltext = ug_node_display_name(n); break;
     case UG_ATTR_DESCRIPTION: scalar(v, UG_TYPE_LOCALIZEDTEXT); v->u.v.ltext = ug_node_description(n); break;
-    case UG_ATTR_WRITEMASK:
-    case UG_ATTR_USERWRITEMASK: scalar(v, UG_TYPE_UINT32); v->u.v.uint32 = n->write_mask; break;
-    case UG_ATTR_ISABSTRACT:
+    case UG_ATTR_WRITE_MASK:
+    case UG_ATTR_USER_WRITE_MASK: scalar(v, UG_TYPE_UINT32); v->u.v.uint32 = n->write_mask; break;
+    case UG_ATTR_IS_ABSTRACT:
         scalar(v, UG_TYPE_BOOLEAN);
         v->u.v.boolean = (n->flags & UG_NF_ABSTRACT) != 0;
         break;
@@ -64,28 +64,28 @@ static void plain_attr(const ug_node *n, uint32_t attr, ug_variant *v)
         scalar(v, UG_TYPE_BOOLEAN);
         v->u.v.boolean = (n->flags & UG_NF_SYMMETRIC) != 0;
         break;
-    case UG_ATTR_INVERSENAME: scalar(v, UG_TYPE_LOCALIZEDTEXT); v->u.v.ltext = ug_node_inverse_name(n); break;
-    case UG_ATTR_CONTAINSNOLOOPS:
+    case UG_ATTR_INVERSE_NAME: scalar(v, UG_TYPE_LOCALIZEDTEXT); v->u.v.ltext = ug_node_inverse_name(n); break;
+    case UG_ATTR_CONTAINS_NO_LOOPS:
         scalar(v, UG_TYPE_BOOLEAN);
         v->u.v.boolean = (n->flags & UG_NF_NO_LOOPS) != 0;
         break;
-    case UG_ATTR_EVENTNOTIFIER: scalar(v, UG_TYPE_BYTE); v->u.v.byte = n->event_notifier; break;
-    case UG_ATTR_DATATYPE: scalar(v, UG_TYPE_NODEID); v->u.v.nodeid = n->data_type; break;
-    case UG_ATTR_VALUERANK: scalar(v, UG_TYPE_INT32); v->u.v.int32 = n->value_rank; break;
-    case UG_ATTR_ARRAYDIMENSIONS:
+    case UG_ATTR_EVENT_NOTIFIER: scalar(v, UG_TYPE_BYTE); v->u.v.byte = n->event_notifier; break;
+    case UG_ATTR_DATA_TYPE: scalar(v, UG_TYPE_NODEID); v->u.v.nodeid = n->data_type; break;
+    case UG_ATTR_VALUE_RANK: scalar(v, UG_TYPE_INT32); v->u.v.int32 = n->value_rank; break;
+    case UG_ATTR_ARRAY_DIMENSIONS:
         *v = (ug_variant){.type = UG_TYPE_UINT32, .array_len = n->n_dims ? (int32_t)n->n_dims : -1,
                           .u.arr = n->dims};
         break;
-    case UG_ATTR_ACCESSLEVEL:
-    case UG_ATTR_USERACCESSLEVEL: scalar(v, UG_TYPE_BYTE); v->u.v.byte = n->access_level; break;
-    case UG_ATTR_ACCESSLEVELEX: scalar(v, UG_TYPE_UINT32); v->u.v.uint32 = n->access_level; break;
-    case UG_ATTR_MINIMUMSAMPLINGINTERVAL: scalar(v, UG_TYPE_DOUBLE); v->u.v.f64 = n->min_sampling; break;
+    case UG_ATTR_ACCESS_LEVEL:
+    case UG_ATTR_USER_ACCESS_LEVEL: scalar(v, UG_TYPE_BYTE); v->u.v.byte = n->access_level; break;
+    case UG_ATTR_ACCESS_LEVEL_EX: scalar(v, UG_TYPE_UINT32); v->u.v.uint32 = n->access_level; break;
+    case UG_ATTR_MINIMUM_SAMPLING_INTERVAL: scalar(v, UG_TYPE_DOUBLE); v->u.v.f64 = n->min_sampling; break;
     case UG_ATTR_HISTORIZING:
         scalar(v, UG_TYPE_BOOLEAN);
         v->u.v.boolean = (n->flags & UG_NF_HISTORIZING) != 0;
         break;
     case UG_ATTR_EXECUTABLE:
-    case UG_ATTR_USEREXECUTABLE:
+    case UG_ATTR_USER_EXECUTABLE:
         scalar(v, UG_TYPE_BOOLEAN);
         v->u.v.boolean = (n->flags & UG_NF_EXECUTABLE) != 0;
         break;
@@ -290,20 +290,20 @@ static ug_status set_ltext(ug_node *n, ug_localized_text *dst, uint8_t bit, ug_l
 }
 
 static const uint32_t wm_bit[UG_ATTR_MAX + 1] = {
-    [UG_ATTR_BROWSENAME] = UG_WM_BROWSENAME,
-    [UG_ATTR_DISPLAYNAME] = UG_WM_DISPLAYNAME,
+    [UG_ATTR_BROWSE_NAME] = UG_WM_BROWSENAME,
+    [UG_ATTR_DISPLAY_NAME] = UG_WM_DISPLAYNAME,
     [UG_ATTR_DESCRIPTION] = UG_WM_DESCRIPTION,
-    [UG_ATTR_WRITEMASK] = UG_WM_WRITEMASK,
-    [UG_ATTR_ISABSTRACT] = UG_WM_ISABSTRACT,
+    [UG_ATTR_WRITE_MASK] = UG_WM_WRITEMASK,
+    [UG_ATTR_IS_ABSTRACT] = UG_WM_ISABSTRACT,
     [UG_ATTR_SYMMETRIC] = UG_WM_SYMMETRIC,
-    [UG_ATTR_INVERSENAME] = UG_WM_INVERSENAME,
-    [UG_ATTR_CONTAINSNOLOOPS] = UG_WM_CONTAINSNOLOOPS,
-    [UG_ATTR_EVENTNOTIFIER] = UG_WM_EVENTNOTIFIER,
-    [UG_ATTR_DATATYPE] = UG_WM_DATATYPE,
-    [UG_ATTR_VALUERANK] = UG_WM_VALUERANK,
-    [UG_ATTR_ARRAYDIMENSIONS] = UG_WM_ARRAYDIMENSIONS,
-    [UG_ATTR_ACCESSLEVEL] = UG_WM_ACCESSLEVEL,
-    [UG_ATTR_MINIMUMSAMPLINGINTERVAL] = UG_WM_MINIMUMSAMPLINGINTERVAL,
+    [UG_ATTR_INVERSE_NAME] = UG_WM_INVERSENAME,
+    [UG_ATTR_CONTAINS_NO_LOOPS] = UG_WM_CONTAINSNOLOOPS,
+    [UG_ATTR_EVENT_NOTIFIER] = UG_WM_EVENTNOTIFIER,
+    [UG_ATTR_DATA_TYPE] = UG_WM_DATATYPE,
+    [UG_ATTR_VALUE_RANK] = UG_WM_VALUERANK,
+    [UG_ATTR_ARRAY_DIMENSIONS] = UG_WM_ARRAYDIMENSIONS,
+    [UG_ATTR_ACCESS_LEVEL] = UG_WM_ACCESSLEVEL,
+    [UG_ATTR_MINIMUM_SAMPLING_INTERVAL] = UG_WM_MINIMUMSAMPLINGINTERVAL,
     [UG_ATTR_HISTORIZING] = UG_WM_HISTORIZING,
     [UG_ATTR_EXECUTABLE] = UG_WM_EXECUTABLE,
 };
@@ -311,17 +311,17 @@ static const uint32_t wm_bit[UG_ATTR_MAX + 1] = {
 static uint8_t attr_type(uint32_t attr)
 {
     switch (attr) {
-    case UG_ATTR_BROWSENAME: return UG_TYPE_QUALIFIEDNAME;
-    case UG_ATTR_DISPLAYNAME:
+    case UG_ATTR_BROWSE_NAME: return UG_TYPE_QUALIFIEDNAME;
+    case UG_ATTR_DISPLAY_NAME:
     case UG_ATTR_DESCRIPTION:
-    case UG_ATTR_INVERSENAME: return UG_TYPE_LOCALIZEDTEXT;
-    case UG_ATTR_WRITEMASK:
-    case UG_ATTR_ARRAYDIMENSIONS: return UG_TYPE_UINT32;
-    case UG_ATTR_EVENTNOTIFIER:
-    case UG_ATTR_ACCESSLEVEL: return UG_TYPE_BYTE;
-    case UG_ATTR_DATATYPE: return UG_TYPE_NODEID;
-    case UG_ATTR_VALUERANK: return UG_TYPE_INT32;
-    case UG_ATTR_MINIMUMSAMPLINGINTERVAL: return UG_TYPE_DOUBLE;
+    case UG_ATTR_INVERSE_NAME: return UG_TYPE_LOCALIZEDTEXT;
+    case UG_ATTR_WRITE_MASK:
+    case UG_ATTR_ARRAY_DIMENSIONS: return UG_TYPE_UINT32;
+    case UG_ATTR_EVENT_NOTIFIER:
+    case UG_ATTR_ACCESS_LEVEL: return UG_TYPE_BYTE;
+    case UG_ATTR_DATA_TYPE: return UG_TYPE_NODEID;
+    case UG_ATTR_VALUE_RANK: return UG_TYPE_INT32;
+    case UG_ATTR_MINIMUM_SAMPLING_INTERVAL: return UG_TYPE_DOUBLE;
     default: return UG_TYPE_BOOLEAN;
     }
 }
@@ -347,13 +347,13 @@ static ug_status write_plain(ug_aspace *as, ug_node *n, const ug_WriteValue *wv)
     if (wv->value.mask & (UG_DV_STATUS | UG_DV_SOURCE_TIMESTAMP | UG_DV_SERVER_TIMESTAMP))
         return UG_STATUS_BADWRITENOTSUPPORTED;
     const ug_variant *v = &wv->value.value;
-    bool want_array = attr == UG_ATTR_ARRAYDIMENSIONS;
+    bool want_array = attr == UG_ATTR_ARRAY_DIMENSIONS;
     if (v->type != attr_type(attr) || ug_variant_is_array(v) != want_array)
         return UG_STATUS_BADTYPEMISMATCH;
     const ug_scalar *s = &v->u.v;
     ug_status st = UG_STATUS_GOOD;
     switch (attr) {
-    case UG_ATTR_BROWSENAME: {
+    case UG_ATTR_BROWSE_NAME: {
         if (s->qname.name.len <= 0)
             return UG_STATUS_BADBROWSENAMEINVALID;
         /* the DisplayName followed the old browse name: keep it */
@@ -369,13 +369,14 @@ static ug_status write_plain(ug_aspace *as, ug_node *n, const ug_WriteValue *wv)
         ug_string c;
         if ((st = ug_str_dup(&c, s->qname.name)) != UG_STATUS_GOOD)
             return st;
+        ug_names_renaming(as, n); /* the index hashes the old name */
         if (n->own & UG_OWN_BNAME)
             free((void *)n->browse_name.name.data);
         n->browse_name = (ug_qualified_name){s->qname.ns, c};
         n->own |= UG_OWN_BNAME;
         break;
     }
-    case UG_ATTR_DISPLAYNAME: {
+    case UG_ATTR_DISPLAY_NAME: {
         struct ug_node_ext *x = ug_node_ext_get(n);
         if (!x)
             return UG_STATUS_BADOUTOFMEMORY;
@@ -384,7 +385,7 @@ static ug_status write_plain(ug_aspace *as, ug_node *n, const ug_WriteValue *wv)
         break;
     }
     case UG_ATTR_DESCRIPTION:
-    case UG_ATTR_INVERSENAME: {
+    case UG_ATTR_INVERSE_NAME: {
         struct ug_node_ext *x = ug_node_ext_get(n);
         if (!x)
             return UG_STATUS_BADOUTOFMEMORY;
@@ -392,21 +393,21 @@ static ug_status write_plain(ug_aspace *as, ug_node *n, const ug_WriteValue *wv)
                                          : set_ltext(n, &x->inverse_name, UG_OWN_INVNAME, s->ltext);
         break;
     }
-    case UG_ATTR_WRITEMASK: n->write_mask = s->uint32; break;
-    case UG_ATTR_ISABSTRACT: set_flag(n, UG_NF_ABSTRACT, s->boolean); break;
+    case UG_ATTR_WRITE_MASK: n->write_mask = s->uint32; break;
+    case UG_ATTR_IS_ABSTRACT: set_flag(n, UG_NF_ABSTRACT, s->boolean); break;
     case UG_ATTR_SYMMETRIC: set_flag(n, UG_NF_SYMMETRIC, s->boolean); break;
-    case UG_ATTR_CONTAINSNOLOOPS: set_flag(n, UG_NF_NO_LOOPS, s->boolean); break;
+    case UG_ATTR_CONTAINS_NO_LOOPS: set_flag(n, UG_NF_NO_LOOPS, s->boolean); break;
     case UG_ATTR_HISTORIZING: set_flag(n, UG_NF_HISTORIZING, s->boolean); break;
     case UG_ATTR_EXECUTABLE: set_flag(n, UG_NF_EXECUTABLE, s->boolean); break;
-    case UG_ATTR_EVENTNOTIFIER: n->event_notifier = s->byte; break;
-    case UG_ATTR_ACCESSLEVEL: n->access_level = s->byte; break;
-    case UG_ATTR_VALUERANK:
+    case UG_ATTR_EVENT_NOTIFIER: n->event_notifier = s->byte; break;
+    case UG_ATTR_ACCESS_LEVEL: n->access_level = s->byte; break;
+    case UG_ATTR_VALUE_RANK:
         if (s->int32 < -3)
             return UG_STATUS_BADTYPEMISMATCH;
         n->value_rank = s->int32;
         break;
-    case UG_ATTR_MINIMUMSAMPLINGINTERVAL: n->min_sampling = s->f64; break;
-    case UG_ATTR_DATATYPE: {
+    case UG_ATTR_MINIMUM_SAMPLING_INTERVAL: n->min_sampling = s->f64; break;
+    case UG_ATTR_DATA_TYPE: {
         ug_node *d = ug_aspace_get(as, &s->nodeid);
         if (!d || d->node_class != UG_NC_DATATYPE)
             return UG_STATUS_BADTYPEMISMATCH;
@@ -419,7 +420,7 @@ static ug_status write_plain(ug_aspace *as, ug_node *n, const ug_WriteValue *wv)
         n->own |= UG_OWN_DTYPE;
         break;
     }
-    case UG_ATTR_ARRAYDIMENSIONS: {
+    case UG_ATTR_ARRAY_DIMENSIONS: {
         uint32_t cnt = v->array_len > 0 ? (uint32_t)v->array_len : 0;
         uint32_t *d = NULL;
         if (cnt) {

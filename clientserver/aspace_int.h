@@ -20,6 +20,7 @@ enum {
     UG_NF_HISTORIZING = 0x10,
     UG_NF_NO_LOOPS = 0x20,
     UG_NF_DELETED = 0x40,
+    UG_NF_NAMES = 0x80,     /* its children are in the browse-name index */
 };
 
 /* which members the node owns (malloc'ed) */
@@ -101,10 +102,21 @@ struct ug_aspace {
     uint32_t next_id;        /* fresh numeric ids */
     ug_loop *loop;
     ug_pool *pool;
-    ug_value_change_fn change_fn;
-    void *change_ctx;
+    /* value-change listeners; fn NULL: removed during a notification, the
+     * slot is compacted away when the outermost notification ends */
+    struct ug_change_listener {
+        ug_value_change_fn fn;
+        void *ctx;
+    } *listeners;
+    uint32_t n_listeners, cap_listeners;
+    uint32_t notifying; /* nesting depth of ug_aspace_notify */
+    bool listeners_holes;
     struct ug_cp_store cps;  /* for sessionless contexts (tests) */
+    /* (parent, browse name) index of big parents (aspace_names.c) */
+    struct ug_name_ent **names;
+    uint32_t n_names_buckets, n_names;
     struct ug_async_op *ops; /* in-flight asynchronous operations */
+    struct ug_async_op *abandoned; /* cancelled, the worker still has them */
     /* cached reference types */
     ug_node *rt_hassubtype, *rt_hierarchical, *rt_hastypedef, *rt_hasmodellingrule,
         *rt_hasproperty, *rt_hascomponent, *rt_organizes, *rt_references;
@@ -120,10 +132,20 @@ struct ug_node_ext *ug_node_ext_get(ug_node *n);
 /* Description and InverseName (null texts when the node has none). */
 ug_localized_text ug_node_description(const ug_node *n);
 ug_localized_text ug_node_inverse_name(const ug_node *n);
-/* change hook of a variable */
+/* calls the change listeners for a variable */
 void ug_aspace_notify(ug_aspace *as, const ug_node *n);
 /* frees a node's storage after it was unlinked (ns0 nodes: marks them deleted) */
 void ug_node_destroy(ug_node *n);
+
+/* aspace_names.c: keep the browse-name index in step. A forward reference
+ * src -> target was added / removed (any type: non-hierarchical ones are
+ * ignored); n is about to be deleted; n is about to get a new browse name;
+ * the aspace is freed. */
+void ug_names_ref_added(ug_aspace *as, ug_node *src, const ug_node *type, const ug_node *target);
+void ug_names_ref_removed(ug_aspace *as, ug_node *src, const ug_node *type, const ug_node *target);
+void ug_names_node_gone(ug_aspace *as, ug_node *n);
+void ug_names_renaming(ug_aspace *as, ug_node *n);
+void ug_names_free(ug_aspace *as);
 
 /* aspace_refs.c */
 ug_status ug_node_refs_materialise(ug_aspace *as, ug_node *n);
@@ -164,6 +186,9 @@ ug_status ug_aspace_async_call(ug_aspace *as, ug_node *method, const ug_CallMeth
                                void *done_ctx);
 /* Cancels the operations of n (all when NULL): their done runs now with `why`. */
 void ug_aspace_cancel_ops(ug_aspace *as, const ug_node *n, ug_status why);
+/* Frees the cancelled operations still held for their workers: every pool
+ * running them must be freed already (ug_aspace_free). */
+void ug_aspace_async_free(ug_aspace *as);
 /* ug_aspace_cancel_ctx: aspace.h */
 
 

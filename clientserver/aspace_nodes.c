@@ -287,6 +287,7 @@ ug_status ug_aspace_delete_node(ug_aspace *as, const ug_nodeid *id, bool recursi
             if (v.target != n && ug_nodeid_dup(&kids[n_kids], &v.target->id) == UG_STATUS_GOOD)
                 n_kids++;
     }
+    ug_names_node_gone(as, n);
     uint32_t cnt = ug_node_ref_count(n);
     for (uint32_t i = 0; i < cnt; i++) {
         struct ug_ref_view v;

@@ -93,6 +93,8 @@ bool ug_node_ref_remove(ug_aspace *as, ug_node *n, const ug_node *type, const ug
     int32_t i = find_ref(as, n, type, target, fwd);
     memmove(n->refs + i, n->refs + i + 1, (n->n_refs - (uint32_t)i - 1) * sizeof *n->refs);
     n->n_refs--;
+    if (fwd)
+        ug_names_ref_removed(as, n, type, target);
     return true;
 }
 
@@ -131,16 +133,7 @@ ug_node *ug_aspace_ref_target(const ug_aspace *as, const ug_node *n, uint32_t re
     return NULL;
 }
 
-ug_node *ug_aspace_child(const ug_aspace *as, const ug_node *parent, ug_qualified_name name)
-{
-    struct ug_ref_filter f = {UG_BROWSE_FORWARD, as->rt_hierarchical, true, 0};
-    struct ug_ref_view v;
-    uint32_t pos = 0;
-    while (ug_aspace_ref_next(as, parent, &f, &pos, &v))
-        if (v.target->browse_name.ns == name.ns && ug_bytes_eq(v.target->browse_name.name, name.name))
-            return v.target;
-    return NULL;
-}
+/* ug_aspace_child: aspace_names.c. */
 
 /* A usable reference type: a ReferenceType node that is not abstract. */
 static ug_node *ref_type_of(const ug_aspace *as, const ug_nodeid *id)
@@ -168,7 +161,11 @@ ug_status ug_aspace_add_ref(ug_aspace *as, const ug_nodeid *source, const ug_nod
         s = t;
         t = x;
     }
-    if (find_ref(as, s, rt, t, true) >= 0)
+    /* both ends hold the reference: look on the one with fewer (a parent
+     * with many children is not scanned for each new child) */
+    bool dup = ug_node_ref_count(t) < ug_node_ref_count(s) ? find_ref(as, t, rt, s, false) >= 0
+                                                           : find_ref(as, s, rt, t, true) >= 0;
+    if (dup)
         return UG_STATUS_BADDUPLICATEREFERENCENOTALLOWED;
     ug_status st = ug_node_ref_push(s, rt, t, true);
     if (st != UG_STATUS_GOOD)
@@ -178,6 +175,7 @@ ug_status ug_aspace_add_ref(ug_aspace *as, const ug_nodeid *source, const ug_nod
         s->n_refs--;
         return st;
     }
+    ug_names_ref_added(as, s, rt, t);
     return UG_STATUS_GOOD;
 }
 
@@ -204,7 +202,8 @@ ug_status ug_aspace_delete_ref(ug_aspace *as, const ug_nodeid *source, const ug_
         return UG_STATUS_BADOUTOFMEMORY;
     if (!ug_node_ref_remove(as, t, rt, s, false)) {
         /* put the forward entry back so the store stays consistent */
-        (void)ug_node_ref_push(s, rt, t, true);
+        if (ug_node_ref_push(s, rt, t, true) == UG_STATUS_GOOD)
+            ug_names_ref_added(as, s, rt, t);
         return UG_STATUS_BADOUTOFMEMORY;
     }
     return UG_STATUS_GOOD;

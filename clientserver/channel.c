@@ -510,8 +510,11 @@ static ug_status asm_append(ug_conn *c, const uint8_t *p, size_t n)
 
 static void deliver(ug_conn *c, uint32_t request_id, const uint8_t *body, size_t len)
 {
+    /* A message may carry strings as large as itself (Write of a big
+     * ByteString); arrays and nesting keep the default bounds. */
     ug_limits lim = ug_limits_default;
     lim.max_message_size = c->lim.max_message_size;
+    lim.max_string_len = c->lim.max_message_size;
     ug_rd rd;
     ug_rd_init(&rd, body, len, &lim, NULL);
     uint32_t type_id;

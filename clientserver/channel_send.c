@@ -130,6 +130,13 @@ static ug_status send_message(ug_conn *c, enum ug_uacp_type type, bool asym,
                               uint32_t request_id, uint32_t encoding_id, ug_conn_encode_fn enc,
                               const void *msg)
 {
+    /* §6.7.4: a server sends with the old token until the client uses the
+     * new one or the old one expires, whichever comes first. */
+    if (c->is_server && c->has_other && !asym &&
+        ug_loop_now(c->loop) - c->tok.created_ns > (int64_t)c->tok.lifetime_ms * 1000000) {
+        c->tok = c->other;
+        c->has_other = false;
+    }
     const size_t chunk = c->send_chunk;
     const size_t plain_off = asym ? headers_len(c, true) : UG_UACP_HDR + 8;
     const size_t body_cap = c->policy->max_body(c->policy_ctx, asym, chunk, plain_off);

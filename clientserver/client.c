@@ -62,6 +62,8 @@ void ug_client_config_init(struct ug_client_config *cfg)
 /* ------------------------------------------------------------ lifecycle -- */
 
 static void on_retry(ug_loop *loop, struct ug_timer *t);
+static void on_idle(ug_loop *loop, struct ug_timer *t);
+static void reverse_stop(ug_client *c);
 
 /* Copies the configuration's strings into one block. */
 static ug_status copy_config(ug_client *c, const struct ug_client_config *cfg)
@@ -130,6 +132,7 @@ ug_status ug_client_new(ug_loop *loop, const struct ug_client_config *cfg, ug_cl
     ug_arena_init(&c->session_arena, NULL, 0, true);
     ug_arena_init(&c->scratch, c->scratch_buf, sizeof c->scratch_buf, true);
     ug_timer_init(&c->retry_timer, on_retry, c);
+    ug_timer_init(&c->idle_timer, on_idle, c);
     ug_timer_init(&c->watch_timer, cl_on_watch, c);
     ug_timer_init(&c->publish_retry, cl_on_publish_retry, c);
     ug_arena_init(&c->notif, c->notif_buf, sizeof c->notif_buf, true);
@@ -153,6 +156,9 @@ void ug_client_free(ug_client *c)
     c->want_connected = false;
     if (ug_timer_active(&c->retry_timer))
         ug_timer_stop(c->loop, &c->retry_timer);
+    if (ug_timer_active(&c->idle_timer))
+        ug_timer_stop(c->loop, &c->idle_timer);
+    reverse_stop(c);
     if (c->conn) {
         /* on_closed comes later from the loop: detach so it finds nothing. */
         ug_conn_set_data(c->conn, NULL);
@@ -163,7 +169,6 @@ void ug_client_free(ug_client *c)
     cl_fail_all(c, UG_STATUS_BADSHUTDOWN);
     cl_subs_free_all(c);
     cl_slots_free(c);
-    ug_loop_remove_delayed(c->loop, &c->wake);
     ug_arena_free(&c->session_arena);
     ug_arena_free(&c->scratch);
     ug_arena_free(&c->notif);
@@ -177,18 +182,11 @@ double ug_client_session_timeout_ms(const ug_client *c) { return c->revised_time
 uint32_t ug_client_reconnects(const ug_client *c) { return c->reconnects; }
 uint32_t ug_client_sessions_created(const ug_client *c) { return c->sessions_created; }
 
-static void on_wake(ug_loop *loop, struct ug_delayed *d)
-{
-    (void)loop;
-    (void)d;
-}
-
-void cl_wake(ug_client *c) { ug_loop_add_delayed(c->loop, &c->wake, on_wake, c); }
-
 void cl_set_state(ug_client *c, enum ug_client_state s, ug_status status)
 {
     c->last_status = status;
-    cl_wake(c);
+    if (s == UG_CLIENT_DISCONNECTED && ug_timer_active(&c->idle_timer))
+        ug_timer_stop(c->loop, &c->idle_timer);
     if (c->state == s)
         return;
     c->state = s;
@@ -198,6 +196,12 @@ void cl_set_state(ug_client *c, enum ug_client_state s, ug_status status)
 
 /* --------------------------------------------------------------- channel -- */
 
+static void reverse_stop(ug_client *c)
+{
+    ug_reverse_free(c->reverse);
+    c->reverse = NULL;
+}
+
 static ug_status start_channel(ug_client *c)
 {
     struct ug_conn_limits lim;
@@ -206,8 +210,19 @@ static ug_status start_channel(ug_client *c)
     c->phase = CL_OPENING;
     c->fail_status = UG_STATUS_GOOD;
     c->no_retry = false;
-    return ug_conn_connect(c->loop, c->cfg.endpoint_url, &lim, &conn_cbs, c, &c->conn);
+    if (!c->reverse_mode)
+        return ug_conn_connect(c->loop, c->cfg.endpoint_url, &lim, &conn_cbs, c, &c->conn);
+    /* Part 6 §7.1.3: the server connects to us; c->conn is set in on_open. */
+    reverse_stop(c);
+    ug_status st = ug_conn_listen_reverse(c->loop, c->rev_host[0] ? c->rev_host : NULL,
+                                          c->rev_port, c->cfg.endpoint_url, &lim, &conn_cbs, c,
+                                          &c->reverse);
+    if (st == UG_STATUS_GOOD)
+        c->rev_port = ug_reverse_port(c->reverse);
+    return st;
 }
+
+uint16_t ug_client_reverse_port(const ug_client *c) { return c->reverse ? c->rev_port : 0; }
 
 static void schedule_retry(ug_client *c, ug_status why)
 {
@@ -226,6 +241,7 @@ static void on_retry(ug_loop *loop, struct ug_timer *t)
     if (!c->want_connected || c->conn)
         return;
     c->reconnects++;
+    c->conn = NULL;
     ug_status st = start_channel(c);
     if (st != UG_STATUS_GOOD) {
         c->conn = NULL;
@@ -260,6 +276,7 @@ static void on_closed(ug_conn *conn, ug_status why, void *data)
         return;
     c->conn = NULL;
     c->channel_open = false;
+    reverse_stop(c); /* its socket closed at the ReverseHello; a retry listens anew */
     if (c->fail_status != UG_STATUS_GOOD)
         why = c->fail_status;
     else if (why == UG_STATUS_GOOD && c->phase != CL_CLOSING)
@@ -270,8 +287,9 @@ static void on_closed(ug_conn *conn, ug_status why, void *data)
     cl_subs_channel_lost(c);
 
     if (!c->want_connected || phase == CL_CLOSING) {
+        reverse_stop(c);
         c->have_session = false;
-        cl_subs_free_all(c);
+        c->n_acks = 0; /* subscriptions stay: the next session re-creates them */
         cl_set_state(c, UG_CLIENT_DISCONNECTED, phase == CL_CLOSING ? UG_STATUS_GOOD : why);
         return;
     }
@@ -283,7 +301,8 @@ static void on_closed(ug_conn *conn, ug_status why, void *data)
     }
     c->want_connected = false;
     c->have_session = false;
-    cl_subs_free_all(c);
+    reverse_stop(c);
+    c->n_acks = 0; /* subscriptions stay: the next session re-creates them */
     cl_set_state(c, UG_CLIENT_DISCONNECTED, why);
 }
 
@@ -322,6 +341,8 @@ static void on_open(ug_conn *conn, void *data)
     ug_client *c = data;
     if (!c)
         return;
+    if (!c->conn)
+        c->conn = conn; /* accepted from a ReverseHello */
     c->channel_open = true;
     cl_set_state(c, UG_CLIENT_CONNECTED, UG_STATUS_GOOD);
     if (c->have_session)
@@ -427,6 +448,7 @@ static void on_create_session(ug_client *c, ug_status st, void *resp, void *arg)
     c->have_session = true;
     c->session_new = true;
     c->sessions_created++;
+    c->session_gen++;
     send_activate(c);
 }
 
@@ -491,8 +513,10 @@ static void on_activate(ug_client *c, ug_status st, void *resp, void *arg)
     c->ever_activated = true;
     c->backoff_ns = c->cfg.reconnect_min_ns;
     cl_set_state(c, UG_CLIENT_SESSION_ACTIVATED, UG_STATUS_GOOD);
-    if (c->phase == CL_ACTIVE)
+    if (c->phase == CL_ACTIVE) {
+        cl_idle_start(c);
         cl_subs_resume(c, new_session);
+    }
 }
 
 static void send_activate(ug_client *c)
@@ -533,10 +557,52 @@ static void send_activate(ug_client *c)
         cl_drop_channel(c, st);
 }
 
+static void on_idle_read(ug_client *c, ug_status st, void *resp, void *arg)
+{
+    (void)c;
+    (void)st;
+    (void)resp;
+    (void)arg; /* a lost session is noticed by client_req.c */
+}
+
+static void on_idle(ug_loop *loop, struct ug_timer *t)
+{
+    ug_client *c = t->data;
+    if (c->phase != CL_ACTIVE || !c->have_session || !c->channel_open)
+        return;
+    if (ug_loop_now(loop) - c->last_send_ns < t->interval_ns)
+        return;
+    /* Part 5 §6.3.1: Server_ServerStatus_State, cheap on every server. */
+    ug_ReadValueId rv;
+    memset(&rv, 0, sizeof rv);
+    rv.node_id.id.numeric = 2259;
+    rv.attribute_id = UG_ATTR_VALUE;
+    rv.index_range = UG_NULL_BYTES;
+    rv.data_encoding.name = UG_NULL_BYTES;
+    ug_ReadRequest req;
+    memset(&req, 0, sizeof req);
+    req.timestamps_to_return = UG_TIMESTAMPS_TO_RETURN_NEITHER;
+    req.nodes_to_read_len = 1;
+    req.nodes_to_read = &rv;
+    (void)cl_send(c, &ug_desc_ReadRequest, &req, &ug_desc_ReadResponse, 0, on_idle_read, NULL,
+                  false);
+}
+
+void cl_idle_start(ug_client *c)
+{
+    double ms = c->revised_timeout_ms > 0 ? c->revised_timeout_ms : c->cfg.session_timeout_ms;
+    int64_t period = (int64_t)(ms * 1e6 / 3);
+    if (period < 100 * 1000000LL)
+        period = 100 * 1000000LL;
+    (void)ug_timer_start_cyclic(c->loop, &c->idle_timer, period, 0, UG_TIMER_CURRENT_TIME);
+}
+
 void cl_session_lost(ug_client *c, ug_status why)
 {
-    if (!c->conn || !c->channel_open || c->phase == CL_CLOSING ||
-        c->phase == CL_CREATE_SESSION)
+    /* Only an activated session (or one being moved to a new channel) can
+     * be lost; answers from a session already being replaced are ignored. */
+    if (!c->conn || !c->channel_open ||
+        (c->phase != CL_ACTIVE && c->phase != CL_REACTIVATE))
         return;
     c->have_session = false;
     c->last_status = why;
@@ -548,12 +614,33 @@ void cl_session_lost(ug_client *c, ug_status why)
 
 /* ----------------------------------------------------------------- public -- */
 
+static ug_status connect_start(ug_client *c, ug_client_state_cb state_cb, void *ctx);
+
 ug_status ug_client_connect_async(ug_client *c, ug_client_state_cb state_cb, void *ctx)
 {
     if (!c)
         return UG_STATUS_BADINVALIDARGUMENT;
-    if (c->state != UG_CLIENT_DISCONNECTED || c->conn)
+    if (c->state != UG_CLIENT_DISCONNECTED || c->conn || c->reverse)
         return UG_STATUS_BADINVALIDSTATE;
+    c->reverse_mode = false;
+    return connect_start(c, state_cb, ctx);
+}
+
+ug_status ug_client_listen_reverse_async(ug_client *c, const char *host, uint16_t port,
+                                         ug_client_state_cb state_cb, void *ctx)
+{
+    if (!c || (host && strlen(host) >= sizeof c->rev_host))
+        return UG_STATUS_BADINVALIDARGUMENT;
+    if (c->state != UG_CLIENT_DISCONNECTED || c->conn || c->reverse)
+        return UG_STATUS_BADINVALIDSTATE;
+    c->reverse_mode = true;
+    snprintf(c->rev_host, sizeof c->rev_host, "%s", host ? host : "");
+    c->rev_port = port;
+    return connect_start(c, state_cb, ctx);
+}
+
+static ug_status connect_start(ug_client *c, ug_client_state_cb state_cb, void *ctx)
+{
     c->state_cb = state_cb;
     c->state_ctx = ctx;
     c->want_connected = true;
@@ -583,14 +670,15 @@ ug_status ug_client_disconnect_async(ug_client *c)
 {
     if (!c)
         return UG_STATUS_BADINVALIDARGUMENT;
-    if (c->state == UG_CLIENT_DISCONNECTED && !c->conn)
+    if (c->state == UG_CLIENT_DISCONNECTED && !c->conn && !c->reverse)
         return UG_STATUS_BADINVALIDSTATE;
     c->want_connected = false;
     if (ug_timer_active(&c->retry_timer))
         ug_timer_stop(c->loop, &c->retry_timer);
     if (!c->conn) {
+        reverse_stop(c);
         c->have_session = false;
-        cl_subs_free_all(c);
+        c->n_acks = 0; /* subscriptions stay: the next session re-creates them */
         cl_set_state(c, UG_CLIENT_DISCONNECTED, UG_STATUS_GOOD);
         return UG_STATUS_GOOD;
     }

@@ -42,6 +42,7 @@ struct cl_slot {
     ug_client_response_cb user_cb;
     void *user_ctx;
     bool is_publish;
+    uint32_t session_gen; /* c->session_gen when sent */
     struct ug_timer timer;
     ug_arena arena;
     uint8_t *arena_buf;
@@ -112,6 +113,11 @@ struct ug_client {
     void *state_ctx;
 
     ug_conn *conn;        /* NULL when no channel */
+    /* reverse connect: listening for a ReverseHello instead of connecting */
+    bool reverse_mode;
+    ug_reverse *reverse;
+    char rev_host[64];
+    uint16_t rev_port;
     bool channel_open;
     bool want_connected;  /* connect asked for and not disconnected since */
     bool ever_activated;
@@ -139,7 +145,12 @@ struct ug_client {
     bool policy_id_set;   /* an endpoint was selected (kept across reconnects) */
     ug_arena session_arena;
     uint32_t sessions_created;
+    uint32_t session_gen; /* changes with every new session (stale Publish answers) */
     uint32_t reconnects;
+
+    /* session keep-alive: a Read when idle for a third of the timeout */
+    struct ug_timer idle_timer;
+    int64_t last_send_ns;
 
     /* reconnect */
     struct ug_timer retry_timer;
@@ -156,12 +167,6 @@ struct ug_client {
     uint32_t n_acks;
     struct ug_timer watch_timer; /* keep-alive watch, 1 s */
     struct ug_timer publish_retry;
-    uint32_t restore_pending;    /* subscriptions still being restored */
-
-    /* A no-op callback queued whenever something completes, so that the
-     * iteration that ran a completion from its timer phase does not then
-     * block in its I/O phase (the blocking layer checks after each one). */
-    struct ug_delayed wake;
 
     /* decoded notification bodies, reset per notification */
     ug_arena notif;
@@ -173,13 +178,15 @@ struct ug_client {
 };
 
 /* client.c */
-void cl_wake(ug_client *c);
 void cl_set_state(ug_client *c, enum ug_client_state s, ug_status status);
 /* The session is gone (BadSessionIdInvalid, ...): open a new one on the
  * current channel, then restore the subscriptions. */
 void cl_session_lost(ug_client *c, ug_status why);
 /* Closes the channel because of a protocol failure (reconnect follows). */
 void cl_drop_channel(ug_client *c, ug_status why);
+/* After activation: keeps an idle session alive (Part 4 §5.6.2: a session
+ * without requests for its timeout is closed by the server). */
+void cl_idle_start(ug_client *c);
 
 /* client_req.c */
 ug_status cl_slots_init(ug_client *c);

@@ -39,6 +39,7 @@ static void slot_complete(struct cl_slot *s, ug_status status, void *resp)
     ug_client_response_cb ucb = s->user_cb;
     void *uctx = s->user_ctx;
     bool pub = s->is_publish;
+    uint32_t gen = s->session_gen;
 
     if (ug_timer_active(&s->timer))
         ug_timer_stop(c->loop, &s->timer);
@@ -53,7 +54,6 @@ static void slot_complete(struct cl_slot *s, ug_status status, void *resp)
     s->user_cb = NULL;
     s->is_publish = false;
     c->inflight--;
-    cl_wake(c);
 
     if (ucb)
         ucb(c, status, resp, uctx);
@@ -65,6 +65,11 @@ static void slot_complete(struct cl_slot *s, ug_status status, void *resp)
     keep.buf = NULL;
     keep.cap = 0;
     ug_arena_free(&keep);
+    /* Part 4 §7.34: the session is gone (timed out, server restarted):
+     * make a new one and move the subscriptions (Publish handles its own). */
+    if (!pub && gen == c->session_gen && c->have_session &&
+        (status == UG_STATUS_BADSESSIONIDINVALID || status == UG_STATUS_BADSESSIONCLOSED))
+        cl_session_lost(c, status);
 }
 
 static void on_timeout(ug_loop *loop, struct ug_timer *t)
@@ -157,6 +162,8 @@ ug_status cl_send(ug_client *c, const ug_type_desc *req_desc, void *req,
     s->arg = arg;
     s->user_cb = NULL;
     s->is_publish = is_publish;
+    s->session_gen = c->session_gen;
+    c->last_send_ns = ug_loop_now(c->loop);
     ug_status st = ug_conn_send(c->conn, s->handle, req_desc, req);
     ug_arena_reset(&c->scratch);
     if (st != UG_STATUS_GOOD) {
@@ -165,9 +172,8 @@ ug_status cl_send(ug_client *c, const ug_type_desc *req_desc, void *req,
     }
     st = ug_timer_start_once(c->loop, &s->timer, ug_loop_now(c->loop) + timeout_ns);
     if (st != UG_STATUS_GOOD) {
-        /* Already sent: without a timer it would wait forever, so fail it
-         * asynchronously through the normal path at the next response
-         * check. Rare (heap growth failed); report now instead. */
+        /* Sent, but without a timer it could wait forever (the timer heap
+         * could not grow): forget it, a late answer is dropped. */
         slot_release(s);
         return st;
     }

@@ -492,7 +492,8 @@ void cl_publish_kick(ug_client *c)
         req.subscription_acknowledgements_len = (int32_t)c->n_acks;
         req.subscription_acknowledgements = c->acks;
         ug_status st = cl_send(c, &ug_desc_PublishRequest, &req, &ug_desc_PublishResponse,
-                               publish_timeout_ns(c), on_publish, NULL, true);
+                               publish_timeout_ns(c), on_publish,
+                               (void *)(uintptr_t)c->session_gen, true);
         if (st != UG_STATUS_GOOD)
             break;
         c->n_acks = 0;
@@ -593,9 +594,10 @@ void cl_on_publish_retry(ug_loop *loop, struct ug_timer *t)
 
 static void on_publish(ug_client *c, ug_status st, void *resp, void *arg)
 {
-    (void)arg;
     if (!c->conn || st == UG_STATUS_BADCONNECTIONCLOSED || st == UG_STATUS_BADSHUTDOWN)
         return; /* the reconnect logic resumes publishing */
+    if ((uint32_t)(uintptr_t)arg != c->session_gen)
+        return; /* sent in a session that has been replaced since */
     switch (st) {
     case UG_STATUS_GOOD: break;
     case UG_STATUS_BADTIMEOUT: cl_publish_kick(c); return;
@@ -657,9 +659,10 @@ static void on_publish(ug_client *c, ug_status st, void *resp, void *arg)
 
 void cl_subs_channel_lost(ug_client *c)
 {
+    /* Publish requests in flight are counted down as they complete
+     * (cl_fail_all on a channel loss, their answers on a session loss). */
     if (ug_timer_active(&c->publish_retry))
         ug_timer_stop(c->loop, &c->publish_retry);
-    c->publish_outstanding = 0;
 }
 
 static void on_restore_items(ug_client *c, ug_status st, void *ctx)

@@ -47,9 +47,10 @@ static void on_done_sync(ug_client *c, ug_status st, void *ctx)
     w->status = st;
 }
 
-/* Turns the loop until w->done. Every completion queues c->wake, so the
- * iteration that ran it does not block afterwards. A loop failure leaves the request in
- * flight: it is detached from w (which lives on the caller's stack). */
+/* Turns the loop until w->done. A blocking iteration returns after any
+ * callback ran (rt/loop.c), so a completion from a timer (a request timeout)
+ * is seen at once. A loop failure leaves the request in flight: it is
+ * detached from w (which lives on the caller's stack). */
 static ug_status wait_done(ug_client *c, struct wait *w)
 {
     while (!w->done) {
@@ -101,7 +102,6 @@ ug_status ug_client_connect(ug_client *c)
 
 struct run_timer {
     struct ug_timer t;
-    ug_client *c;
     bool expired;
 };
 
@@ -110,7 +110,6 @@ static void on_run_timer(ug_loop *loop, struct ug_timer *t)
     (void)loop;
     struct run_timer *r = t->data;
     r->expired = true;
-    cl_wake(r->c);
 }
 
 /* Turns the loop until pred(c, arg) holds or deadline_ns (MONOTONIC) passed;
@@ -118,7 +117,7 @@ static void on_run_timer(ug_loop *loop, struct ug_timer *t)
 static ug_status run_until(ug_client *c, bool (*pred)(const ug_client *c, const void *arg),
                            const void *arg, int64_t deadline_ns)
 {
-    struct run_timer r = {.c = c};
+    struct run_timer r = {.expired = false};
     ug_timer_init(&r.t, on_run_timer, &r);
     ug_status st = ug_timer_start_once(c->loop, &r.t, deadline_ns);
     if (st != UG_STATUS_GOOD)

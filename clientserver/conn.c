@@ -153,11 +153,27 @@ static void report_cb(ug_loop *loop, struct ug_delayed *d)
     ug_conn__free_now(c);
 }
 
+/* The conn no longer counts against the listener's limits (closed). */
+static void uncount(ug_conn *c)
+{
+    ug_listener *l = c->listener;
+    if (!l)
+        return;
+    if (c->counted && l->count)
+        l->count--;
+    if (c->rejecting && l->rejecting)
+        l->rejecting--;
+    c->counted = c->rejecting = false;
+}
+
+/* Leaves the listener's list: only when freed, so that ug_listener_free
+ * still finds a closed conn whose on_closed has not run yet. */
 static void unlink_listener(ug_conn *c)
 {
     ug_listener *l = c->listener;
     if (!l)
         return;
+    uncount(c);
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -165,10 +181,6 @@ static void unlink_listener(ug_conn *c)
     if (c->next)
         c->next->prev = c->prev;
     c->prev = c->next = NULL;
-    if (c->counted)
-        l->count--;
-    else if (c->silent && l->rejecting)
-        l->rejecting--;
     c->listener = NULL;
 }
 
@@ -185,7 +197,7 @@ void ug_conn__finalize(ug_conn *c, ug_status status)
     if (c->fd >= 0)
         close(c->fd);
     c->fd = -1;
-    unlink_listener(c);
+    uncount(c);
     if (c->reverse_owner) {
         ug_reverse__conn_gone(c->reverse_owner, c);
         c->reverse_owner = NULL;
@@ -199,8 +211,8 @@ void ug_conn__free_now(ug_conn *c)
         ug_watch_stop(c->loop, &c->watch);
         if (c->fd >= 0)
             close(c->fd);
-        unlink_listener(c);
     }
+    unlink_listener(c);
     ug_timer_stop(c->loop, &c->timer);
     ug_timer_stop(c->loop, &c->renew_timer);
     ug_loop_remove_delayed(c->loop, &c->report);

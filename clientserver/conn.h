@@ -103,9 +103,11 @@ struct ug_conn_cbs {
      * the client. encoding_id: the ns=0 numeric binary encoding id of its
      * type (0 when the type id is not an ns=0 numeric NodeId: answer with a
      * ServiceFault BadServiceUnsupported); body: a reader over the bytes
-     * after the type id (no arena: set body->arena before decoding arrays),
-     * valid until the callback returns (strings decoded from it are views:
-     * copy what must live longer). */
+     * after the type id (no arena: set body->arena before decoding arrays;
+     * limits: ug_limits_default with strings and the message up to our
+     * max_message_size — point body->lim elsewhere for others), valid
+     * until the callback returns (strings decoded from it are views: copy
+     * what must live longer). */
     void (*on_message)(ug_conn *c, uint32_t request_id, uint32_t encoding_id, ug_rd *body,
                        void *data);
     /* Client: the server aborted the response to request_id (abort chunk
@@ -141,6 +143,12 @@ uint32_t ug_listener_count(const ug_listener *l);
 
 /* Stops accepting (existing connections stay). Idempotent. */
 void ug_listener_stop(ug_listener *l);
+
+/* Graceful stop of every connection: each gets ERR `status` (e.g.
+ * BadShutdown, BadServerHalted) with `reason` (NULL: the status name) and
+ * closes gracefully; on_closed (why = status) follows from the loop. The
+ * listener itself keeps accepting unless stopped. NULL: no-op. */
+void ug_listener_close_all(ug_listener *l, ug_status status, const char *reason);
 
 /* Stops, closes every connection at once (on_closed with BadShutdown for
  * each, synchronously) and frees. Not from inside a callback of one of its
@@ -203,7 +211,9 @@ uint32_t ug_conn_next_request_id(ug_conn *c);
  * MaxChunkCount, nothing sent); BadResponseTooLarge (server: over the
  * client's limits; an abort chunk with BadResponseTooLarge went out instead,
  * which answers the request); BadResourceUnavailable (send queue full);
- * BadOutOfMemory; the encoder's status (BadEncodingError, ...). */
+ * BadConnectionClosed (the socket failed while sending: on_closed
+ * follows); BadOutOfMemory; the encoder's status (BadEncodingError, ...).
+ * On any failure but BadResponseTooLarge nothing went out. */
 ug_status ug_conn_send(ug_conn *c, uint32_t request_id, const ug_type_desc *d, const void *msg);
 
 /* The same with a hand-written encoder: writes the type id encoding_id
@@ -282,9 +292,12 @@ ug_status ug_conn_accept_fd(ug_loop *loop, ug_listener *l, int fd,
  * For the fuzz target and tests. */
 ug_status ug_conn_feed(ug_conn *c, const void *data, size_t len);
 
-/* Test hooks: the send sequence number of the next chunk (to test
- * wrap-around), and forcing the client to renew now. */
+/* Test hook: the send sequence number of the next chunk (wrap-around). */
 void ug_conn_test_set_send_seq(ug_conn *c, uint32_t next_seq);
+/* Client: renews the token now instead of at 75 % of its lifetime (the
+ * timer calls this). Returns Good (an OPN renew is under way, or already
+ * was), BadInvalidState (a server conn, or the channel is not open), or a
+ * send failure (the conn is then closing with it). */
 ug_status ug_conn_renew(ug_conn *c);
 
 /* ------------------------------------------------ UACP wire codecs --- */
@@ -375,6 +388,7 @@ struct ug_conn {
     bool reverse;   /* server: connected out, sends RHE first */
     bool silent;    /* not handed out: no callbacks (rejected, RHE pending) */
     bool counted;   /* counts in listener->count */
+    bool rejecting; /* counts in listener->rejecting */
     uint8_t state;  /* enum ug_conn_state */
     ug_status close_status;
     struct ug_watch watch;

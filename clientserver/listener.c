@@ -101,6 +101,7 @@ static void reject(ug_listener *l, int fd)
         return;
     }
     link_conn(l, c);
+    c->rejecting = true;
     l->rejecting++;
     ug_conn__fail(c, UG_STATUS_BADTCPNOTENOUGHRESOURCES, "too many connections", true);
 }
@@ -229,20 +230,35 @@ void ug_listener_stop(ug_listener *l)
     l->n_fds = 0;
 }
 
+void ug_listener_close_all(ug_listener *l, ug_status status, const char *reason)
+{
+    if (!l)
+        return;
+    /* A conn whose ERR cannot be flushed finalizes (and unlinks) at once:
+     * take the next pointer first. */
+    ug_conn *next;
+    for (ug_conn *c = l->conns; c; c = next) {
+        next = c->next;
+        if (!c->silent)
+            ug_conn__fail(c, status, reason, true);
+    }
+}
+
 void ug_listener_free(ug_listener *l)
 {
     if (!l)
         return;
     ug_listener_stop(l);
-    /* Finalized conns have left the list already (their on_closed is
-     * queued on the loop); the ones here are open or closing. */
+    /* Every conn still here gets its on_closed now, including those
+     * already closed whose report was queued on the loop: after this
+     * returns no callback of the listener's runs. */
     while (l->conns) {
         ug_conn *c = l->conns;
-        ug_conn__finalize(c, UG_STATUS_BADSHUTDOWN); /* unlinks */
+        ug_conn__finalize(c, UG_STATUS_BADSHUTDOWN); /* no-op when closed */
         ug_loop_remove_delayed(c->loop, &c->report);
         if (!c->silent && c->cbs.on_closed)
             c->cbs.on_closed(c, c->close_status, c->data);
-        ug_conn__free_now(c);
+        ug_conn__free_now(c); /* unlinks */
     }
     free(l->server_uri);
     free(l);

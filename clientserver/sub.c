@@ -397,7 +397,9 @@ static ug_status available_seqs(struct sub *s, ug_arena *arena, int32_t *len, ui
     return UG_STATUS_GOOD;
 }
 
-/* Data changes of Reporting items, oldest items first, at most max_notif. */
+/* Data changes of Reporting items, oldest items first, at most max_notif
+ * and, past the first, no more than SUB_MAX_DATA_CHANGE_BYTES encoded: the
+ * rest goes out with moreNotifications. */
 static ug_status build_data_change(struct sub *s, ug_extension_object *eo, ug_arena *arena)
 {
     uint32_t n = s->ready_values;
@@ -407,11 +409,23 @@ static ug_status build_data_change(struct sub *s, ug_extension_object *eo, ug_ar
     if (mi == NULL)
         return UG_STATUS_BADOUTOFMEMORY;
     uint32_t k = 0;
+    size_t bytes = 8; /* the two array lengths */
     struct sub_item *it = s->ready_head;
     while (it && k < n) {
         struct sub_item *next = it->ready_next;
-        while (k < n && sub_item_pop(it, &mi[k].value))
+        const ug_datavalue *dv;
+        while (k < n && (dv = sub_item_peek(it)) != NULL) {
+            ug_wr wr;
+            ug_wr_init(&wr, NULL, 0);
+            ug_wr_datavalue(&wr, dv);
+            bytes += 4 + wr.len;
+            if (k > 0 && bytes > SUB_MAX_DATA_CHANGE_BYTES) {
+                n = k; /* full: the rest is for the next message */
+                break;
+            }
+            sub_item_pop(it, &mi[k].value);
             mi[k++].client_handle = it->client_handle;
+        }
         if (it->q_len == 0)
             sub_ready_unlink(it);
         it = next;
@@ -445,8 +459,13 @@ static ug_status sub_send(struct sub *s, ug_PublishResponse *resp, ug_arena *are
         msg->sequence_number = s->next_seq;
         msg->notification_data_len = 1;
         msg->notification_data = eo;
+        struct ug_subs *subs = s->subs;
         sub_unlink(s);
         free(s);
+        /* That was the last one: what else is queued has nothing to wait
+         * for (§5.13.5). */
+        if (subs->n_active + subs->n_zombies == 0)
+            pubq_fail_all(subs, UG_STATUS_BADNOSUBSCRIPTION);
         return UG_STATUS_GOOD;
     }
     if (s->enabled && s->ready_values > 0) {

@@ -29,21 +29,33 @@
  * from the request's arena and one block for the retransmission copy.
  *
  * Values written by the application or by Write reach items at once through
- * the address space's value-change hook when the aspace offers one
- * (sub_item.c); sampling on the item's group timer covers every other source
- * (callbacks, asynchronous sources).
+ * the address space's value-change hook (sub_watch.c); sampling on the
+ * item's group timer covers every other source: callbacks, and asynchronous
+ * sources, whose sample is their last completed value (the aspace offers no
+ * way to start a device read from here).
  *
  * Creating N monitored items cheaply (bench/server): one CreateSubscription,
  * then CreateMonitoredItems requests of at most
- * limits.max_monitored_items_per_call items each (all with the same
- * samplingInterval, e.g. 100 ms, so that they share one sampling timer) and a
- * few Publish requests kept outstanding. Over the wire that is what a client
- * does; in process, call ug_svc_create_monitored_items with a ug_svc_ctx whose
- * session is the session (see tests/clientserver/test_monitored.c).
+ * limits.max_monitored_items_per_call items each (1000 by default; all with
+ * the same samplingInterval, e.g. 100 ms, so that they share one sampling
+ * timer) and a few Publish requests kept outstanding. Over the wire that is
+ * what a client does; in process, call ug_svc_create_monitored_items with a
+ * ug_svc_ctx whose session is the session (tests/clientserver/
+ * test_monitored.c does, with ug_subs_set_lookup). Measured on the shared
+ * 2-core VM: 10,000 items at 100 ms whose values change at every sample
+ * cost the server process 4-6 % of one core with a client receiving
+ * ~95,000 data changes/s over loopback (bench/server); with no changes,
+ * about 1 % (sampling alone).
+ *
+ * Message size: a NotificationMessage carries one DataChangeNotification of
+ * at most SUB_MAX_DATA_CHANGE_BYTES (past its first value); more values go
+ * out in further messages with moreNotifications, answered at once while
+ * the client keeps Publish requests queued.
  *
  * Lifetime: struct ug_subs is owned by its session (session.c frees it with
  * ug_subs_free); subscriptions, items, groups and retransmission entries are
- * owned by their ug_subs. A transferred subscription changes owner.
+ * owned by their ug_subs. A transferred subscription changes owner. Free
+ * every ug_subs before the address space (the change hook points at them).
  * Threads: the server's loop thread only.
  */
 #ifndef UG_CLIENTSERVER_SUB_H
@@ -166,6 +178,8 @@ void sub_item_set_mode(struct sub_item *it, uint8_t mode);
 /* Takes the oldest queued value (valid until the item is sampled again).
  * Returns false when the queue is empty. */
 bool sub_item_pop(struct sub_item *it, ug_datavalue *out);
+/* The oldest queued value without taking it, or NULL. */
+const ug_datavalue *sub_item_peek(const struct sub_item *it);
 /* Registers the item with its sampling group (or the change hook). Returns
  * Good or BadOutOfMemory. */
 ug_status sub_item_schedule(struct sub_item *it);
@@ -278,5 +292,9 @@ static inline void sub_touch(struct sub *s) { s->lifetime_ctr = 0; }
 #define SUB_MAX_LIFETIME 1000000u
 #define SUB_DEFAULT_QUEUE_MAX 1000u
 #define SUB_RETX_MIN 16u
+/* Encoded size of one DataChangeNotification (past its first notification).
+ * The body travels as an ExtensionObject ByteString, and decoders limit
+ * those: uagate's own (ug_limits_default) at 65,535 bytes. */
+#define SUB_MAX_DATA_CHANGE_BYTES 60000u
 
 #endif

@@ -83,6 +83,11 @@ static void enqueue(struct sub_item *it, const ug_datavalue *dv)
     }
 }
 
+const ug_datavalue *sub_item_peek(const struct sub_item *it)
+{
+    return it->q_len ? &it->q[it->q_head].dv : NULL;
+}
+
 bool sub_item_pop(struct sub_item *it, ug_datavalue *out)
 {
     if (it->q_len == 0)

@@ -1,11 +1,12 @@
 /* clientserver/sub_watch.c — monitored items that hear of value changes
- * from the address space's change hook (ug_aspace_set_change_hook), so that a
+ * as one of the address space's change listeners
+ * (ug_aspace_add_change_listener), so that a
  * value written by the application or by Write is reported without waiting
  * for the next sampling tick. Sampling stays on for every item: callback and
  * asynchronous sources have no change to announce.
  *
- * One registry per address space (the hook has one slot and every session's
- * items share it), a hash table of items keyed by NodeId. Entries compare
+ * One registry per address space (one listener that every session's items
+ * share), a hash table of items keyed by NodeId. Entries compare
  * the full NodeId, so a node deleted and re-created elsewhere is never
  * confused with another.
  */
@@ -117,9 +118,14 @@ ug_status sub_watch_add(struct sub_item *it)
             return UG_STATUS_BADOUTOFMEMORY;
         }
         r->as = as;
+        ug_status st = ug_aspace_add_change_listener(as, on_change, r);
+        if (st != UG_STATUS_GOOD) {
+            free(r->buckets);
+            free(r);
+            return st;
+        }
         r->next = g_regs;
         g_regs = r;
-        ug_aspace_set_change_hook(as, on_change, r);
     }
     if (r->count >= 2 * r->nb && grow(r) != UG_STATUS_GOOD)
         return UG_STATUS_BADOUTOFMEMORY;
@@ -147,7 +153,7 @@ void sub_watch_remove(struct sub_item *it)
     it->watch_prev = it->watch_next = NULL;
     if (--r->count > 0)
         return;
-    ug_aspace_set_change_hook(as, NULL, NULL);
+    (void)ug_aspace_remove_change_listener(as, on_change, r);
     struct watch_reg **pp = &g_regs;
     while (*pp != r)
         pp = &(*pp)->next;

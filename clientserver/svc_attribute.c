@@ -12,11 +12,6 @@
 #include "aspace_int.h"
 #include "numeric_range.h"
 
-/* Weak: the server core is not linked into the unit tests of this file,
- * which provide these themselves (see aspace.c for the same pattern). */
-#pragma weak ug_svc_finish
-#pragma weak ug_svc_pending_set_cancel
-
 /* One deferred request, in its own arena. */
 struct pend {
     ug_svc_pending *pending;
@@ -32,7 +27,7 @@ struct pend {
 
 static void pend_done_one(struct pend *p)
 {
-    if (--p->outstanding == 0 && ug_svc_finish)
+    if (--p->outstanding == 0)
         ug_svc_finish(p->pending, UG_STATUS_GOOD);
 }
 
@@ -103,8 +98,7 @@ static void pend_cancel(ug_svc_pending *pending, void *data)
 static ug_status pend_yield(struct ug_svc_ctx *ctx, struct pend *p)
 {
     ctx->pending = NULL;
-    if (ug_svc_pending_set_cancel)
-        ug_svc_pending_set_cancel(p->pending, pend_cancel, p);
+    ug_svc_pending_set_cancel(p->pending, pend_cancel, p);
     p->outstanding--; /* drop the walk's count */
     return UG_STATUS_GOODCOMPLETESASYNCHRONOUSLY;
 }

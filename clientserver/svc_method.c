@@ -14,6 +14,12 @@
  * An asynchronous method reads its input arguments on the worker, after the
  * receive buffer the request was decoded from has been reused: such a
  * request is first deep-copied into the request's arena.
+ *
+ * When the request's channel or session goes away while methods still run,
+ * its cancel hook (ug_svc_pending_set_cancel) stops them at once with
+ * BadShutdown (ug_aspace_cancel_ctx); their late results are dropped by
+ * identity, and the last of those completions finishes the pending, as the
+ * handshake of server_internal.h asks.
  */
 #include <string.h>
 
@@ -23,6 +29,7 @@
 /* One Call request waiting for its asynchronous methods; in the arena. */
 struct call_wait {
     ug_svc_pending *pending;
+    ug_aspace *as;
     uint32_t outstanding;
     bool taken;
 };
@@ -41,6 +48,14 @@ static void method_done(void *done_ctx, ug_CallMethodResult *res)
         w->outstanding--;
     if (w->outstanding == 0 && w->taken)
         ug_svc_finish(w->pending, UG_STATUS_GOOD);
+}
+
+/* The request's channel or session went away: stop its methods. */
+static void call_cancel(ug_svc_pending *pending, void *data)
+{
+    (void)pending;
+    struct call_wait *w = data;
+    ug_aspace_cancel_ctx(w->as, w, UG_STATUS_BADSHUTDOWN);
 }
 
 static bool method_is_async(ug_aspace *as, const ug_nodeid *method)
@@ -66,6 +81,7 @@ ug_status ug_svc_call(struct ug_svc_ctx *ctx, const void *vreq, void *vresp)
         return UG_STATUS_BADOUTOFMEMORY;
     memset(res, 0, (size_t)n * sizeof *res);
     w->pending = ctx->pending;
+    w->as = ctx->aspace;
     w->outstanding = 0;
     w->taken = false;
     resp->results = res;
@@ -95,6 +111,7 @@ ug_status ug_svc_call(struct ug_svc_ctx *ctx, const void *vreq, void *vresp)
         return UG_STATUS_GOOD;
     /* Answered when the last method completes (method_done). */
     w->taken = true;
+    ug_svc_pending_set_cancel(w->pending, call_cancel, w);
     ctx->pending = NULL;
     return UG_STATUS_GOODCOMPLETESASYNCHRONOUSLY;
 }

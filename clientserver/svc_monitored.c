@@ -46,7 +46,7 @@ static struct sub_item *item_find(struct sub *s, uint32_t id)
  * none or it is unknown (-1, indeterminate). */
 static double node_min_sampling(struct ug_subs *subs, const ug_nodeid *node, ug_datetime now)
 {
-    ug_ReadValueId rv = {.node_id = *node, .attribute_id = UG_ATTR_MINIMUMSAMPLINGINTERVAL,
+    ug_ReadValueId rv = {.node_id = *node, .attribute_id = UG_ATTR_MINIMUM_SAMPLING_INTERVAL,
                          .index_range = UG_NULL_BYTES};
     ug_datavalue dv;
     if (ug_aspace_read_attr(subs->aspace, &rv, UG_TIMESTAMPS_TO_RETURN_NEITHER, &dv,
@@ -166,7 +166,7 @@ static void create_one(struct ug_svc_ctx *ctx, struct sub *s, int32_t ttr,
         return;
     }
     const ug_ReadValueId *rv = &rq->item_to_monitor;
-    if (rv->attribute_id < UG_ATTR_NODEID || rv->attribute_id > UG_ATTR_MAX) {
+    if (rv->attribute_id < UG_ATTR_NODE_ID || rv->attribute_id > UG_ATTR_MAX) {
         res->status_code = UG_STATUS_BADATTRIBUTEIDINVALID;
         return;
     }

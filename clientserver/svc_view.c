@@ -10,11 +10,9 @@
 
 #include "aspace_int.h"
 
-#pragma weak ug_session_cp_store
-
 static struct ug_cp_store *cp_store(struct ug_svc_ctx *ctx)
 {
-    if (ctx->session && ug_session_cp_store) {
+    if (ctx->session) {
         struct ug_cp_store *st = ug_session_cp_store(ctx->session);
         if (st)
             return st;

@@ -42,5 +42,16 @@ int ug_cmd_sub(int argc, char **argv);
 void ug_cmd_sub_usage(FILE *f);
 int ug_cmd_bench(int argc, char **argv);
 void ug_cmd_bench_usage(FILE *f);
+/* cmd_client.c: one-shot OPC UA client commands. */
+int ug_cmd_browse(int argc, char **argv);
+void ug_cmd_browse_usage(FILE *f);
+int ug_cmd_read(int argc, char **argv);
+void ug_cmd_read_usage(FILE *f);
+int ug_cmd_write(int argc, char **argv);
+void ug_cmd_write_usage(FILE *f);
+int ug_cmd_call(int argc, char **argv);
+void ug_cmd_call_usage(FILE *f);
+int ug_cmd_hash_password(int argc, char **argv); /* server_bridge_cmd.c */
+void ug_cmd_hash_password_usage(FILE *f);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "config_broker.h"
 #include "config_rd.h"
+#include "config_server.h"
 #include "uagate/json.h"
 #include "uagate/pubsub.h"
 #include "uagate/transport.h"
@@ -116,8 +117,14 @@ static size_t read_list(cfg_rd *rd, json_t *obj, const char *key, bool required,
 static void read_source(cfg_rd *rd, json_t *src, ug_cfg_field *f)
 {
     static const char *const members[] = {"variable", "simulator", "offset", "amplitude",
-                                          "step",     "period",    "seed",   NULL};
+                                          "step",     "period",    "seed",   "opcua", NULL};
     cfg_check_members(rd, src, members);
+    if (json_object_get(src, "opcua")) {
+        if (json_object_get(src, "variable") || json_object_get(src, "simulator"))
+            cfg_err(rd, NULL, "give one of \"variable\", \"simulator\" or \"opcua\"");
+        cfg_opcua_source_read(rd, src, f);
+        return;
+    }
     if (json_object_get(src, "variable")) {
         f->src = UG_CFG_SRC_VARIABLE;
         cfg_string(rd, src, "variable", true, &f->variable);
@@ -127,7 +134,7 @@ static void read_source(cfg_rd *rd, json_t *src, ug_cfg_field *f)
     }
     char *shape = NULL;
     if (!cfg_string(rd, src, "simulator", true, &shape) || !shape) {
-        cfg_err(rd, NULL, "needs \"variable\" or \"simulator\"");
+        cfg_err(rd, NULL, "needs \"variable\", \"simulator\" or \"opcua\"");
         return;
     }
     static const struct {
@@ -279,6 +286,8 @@ static void read_variable(cfg_rd *rd, json_t *o, void *e)
     static const char *const members[] = {"name", "dataType", "value", "description", NULL};
     cfg_check_members(rd, o, members);
     cfg_string(rd, o, "name", true, &v->name);
+    if (v->name && strncmp(v->name, "$opcua:", 7) == 0)
+        cfg_err(rd, "name", "names starting with \"$opcua:\" are reserved");
     if (cfg_datatype(rd, o, "dataType", &v->type))
         read_value(rd, o, v);
 }
@@ -530,7 +539,7 @@ static void read_root(cfg_rd *rd, json_t *root, ug_cfg *cfg)
 {
     static const char *const members[] = {"name",        "enabled",    "statusInterval",
                                           "variables",   "publishedDataSets", "connections",
-                                          "routes", NULL};
+                                          "routes", "server", NULL};
     cfg_check_members(rd, root, members);
     cfg_string(rd, root, "name", false, &cfg->name);
     cfg_bool(rd, root, "enabled", true, &cfg->enabled);
@@ -545,6 +554,8 @@ static void read_root(cfg_rd *rd, json_t *root, ug_cfg *cfg)
                              (void **)&cfg->conns);
     cfg->n_routes = read_list(rd, root, "routes", false, sizeof *cfg->routes, read_route,
                               (void **)&cfg->routes);
+    cfg_server_read(rd, root, &cfg->server);
+    cfg_opcua_add_vars(rd, cfg);
 }
 
 int ug_cfg_load(const char *path, FILE *errf, ug_cfg **out)
@@ -592,6 +603,7 @@ static void free_fields(ug_cfg_field *f, size_t n)
     for (size_t i = 0; f && i < n; i++) {
         free(f[i].name);
         free(f[i].variable);
+        cfg_opcua_source_free(&f[i].opcua);
     }
     free(f);
 }
@@ -647,6 +659,7 @@ void ug_cfg_free(ug_cfg *cfg)
         free(r->from);
         free(r->to);
     }
+    cfg_server_free(&cfg->server);
     free(cfg->pds);
     free(cfg->vars);
     free(cfg->conns);

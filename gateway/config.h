@@ -32,6 +32,17 @@ enum ug_cfg_src {
     UG_CFG_SRC_SIM,       /* a simulator */
 };
 
+/* A field fed by a monitored item on an OPC UA server (issue 7 item 7, the
+ * "client source"): "source": {"opcua": {...}}. The loader gives such a field
+ * a hidden variable (ug_cfg_variable.hidden) and src UG_CFG_SRC_VARIABLE, so
+ * the engine samples a store slot that the client writes on each data change. */
+typedef struct ug_cfg_opcua_src {
+    char *url;                /* opc.tcp://host[:port][/path]; NULL: not an opcua source */
+    char *node_id;            /* NodeId text form, checked */
+    int64_t sampling_ns;      /* samplingInterval; default 100ms */
+    char *username, *password; /* both or neither; the password is never logged */
+} ug_cfg_opcua_src;
+
 /* A scalar value written in the file, for a variable's initial value. */
 typedef struct ug_cfg_value {
     bool present;
@@ -48,6 +59,7 @@ typedef struct ug_cfg_field {
     bool promoted; /* PublishedDataSet fields only: DataSetFieldFlags PromotedField */
     uint8_t src;  /* enum ug_cfg_src (PublishedDataSet fields only) */
     char *variable;
+    ug_cfg_opcua_src opcua;
     struct {
         uint8_t shape; /* enum ug_ps_sim_shape */
         double offset, amplitude, step;
@@ -66,7 +78,29 @@ typedef struct ug_cfg_variable {
     char *name;
     uint8_t type;
     ug_cfg_value value;
+    /* Made by the loader for an opcua source field (name "$opcua:<dataset>/<field>");
+     * not shown in the address space. */
+    bool hidden;
 } ug_cfg_variable;
+
+typedef struct ug_cfg_user {
+    char *name;
+    char *password_hash; /* "pbkdf2-sha256$..." (uagate hash-password) */
+} ug_cfg_user;
+
+/* The "server" section: the OPC UA server of `uagate run` (issue 7 item 6). */
+typedef struct ug_cfg_server {
+    bool enabled;              /* default true */
+    char *url;                 /* default opc.tcp://0.0.0.0:4840 */
+    char *host;                /* parsed from url ("0.0.0.0", "::1", a name) */
+    uint16_t port;             /* parsed; 0: an ephemeral port */
+    bool allow_anonymous;      /* default true */
+    size_t n_users;
+    ug_cfg_user *users;
+    uint32_t max_sessions;     /* 0: the server's default */
+    int64_t session_timeout_ns;/* 0: the server's default (largest accepted) */
+    int64_t hello_timeout_ns;  /* 0: the server's default */
+} ug_cfg_server;
 
 /* Part 14 §6.4.2 BrokerWriterGroupTransportDataType,
  * BrokerDataSetReaderTransportDataType: a group's "transportSettings" on an
@@ -196,6 +230,7 @@ typedef struct ug_cfg {
     ug_cfg_conn *conns;
     size_t n_routes;
     ug_cfg_route *routes;
+    ug_cfg_server server;
 } ug_cfg;
 
 /* Loads and validates path. On success *out is the configuration and the
@@ -224,5 +259,11 @@ bool ug_cfg_wg_writers_equal(const ug_cfg_wg *a, const ug_cfg_wg *b);
 bool ug_cfg_rg_equal(const ug_cfg_rg *a, const ug_cfg_rg *b);
 bool ug_cfg_conn_equal_own(const ug_cfg_conn *a, const ug_cfg_conn *b); /* not its groups */
 bool ug_cfg_var_equal(const ug_cfg_variable *a, const ug_cfg_variable *b);
+bool ug_cfg_server_equal(const ug_cfg_server *a, const ug_cfg_server *b);
+
+/* Splits an opc.tcp:// URL into host and port (default 4840); host is
+ * malloc'ed. False with why filled when it is not one. */
+bool ug_cfg_parse_opctcp_url(const char *url, char **host, uint16_t *port, char *why,
+                             size_t why_cap);
 
 #endif

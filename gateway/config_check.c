@@ -8,6 +8,7 @@
 #include "config.h"
 #include "config_broker.h"
 #include "config_rd.h"
+#include "config_server.h"
 
 int ug_cfg_check_refs(cfg_rd *rd, ug_cfg *cfg);
 
@@ -300,7 +301,8 @@ static bool fields_eq(const ug_cfg_field *a, const ug_cfg_field *b, size_t n)
         if (!str_eq(a[i].name, b[i].name) || a[i].type != b[i].type ||
             a[i].max_string_len != b[i].max_string_len || a[i].src != b[i].src ||
             a[i].promoted != b[i].promoted ||
-            !str_eq(a[i].variable, b[i].variable))
+            !str_eq(a[i].variable, b[i].variable) ||
+            !cfg_opcua_source_equal(&a[i].opcua, &b[i].opcua))
             return false;
         if (a[i].src == UG_CFG_SRC_SIM &&
             (a[i].sim.shape != b[i].sim.shape || a[i].sim.offset != b[i].sim.offset ||
@@ -319,7 +321,7 @@ bool ug_cfg_pds_equal(const ug_cfg_pds *a, const ug_cfg_pds *b)
 
 bool ug_cfg_var_equal(const ug_cfg_variable *a, const ug_cfg_variable *b)
 {
-    return str_eq(a->name, b->name) && a->type == b->type &&
+    return str_eq(a->name, b->name) && a->type == b->type && a->hidden == b->hidden &&
            a->value.present == b->value.present && a->value.num == b->value.num &&
            a->value.i64 == b->value.i64 && str_eq(a->value.str, b->value.str);
 }

@@ -25,6 +25,12 @@ static const command commands[] = {
     {"pub", ug_cmd_pub, ug_cmd_pub_usage, "publish a dataset (UADP or JSON) from the shell"},
     {"sub", ug_cmd_sub, ug_cmd_sub_usage, "print the PubSub messages arriving at an address"},
     {"bench", ug_cmd_bench, ug_cmd_bench_usage, "measure latency through the transports (bench latency)"},
+    {"browse", ug_cmd_browse, ug_cmd_browse_usage, "list the references of a node on an OPC UA server"},
+    {"read", ug_cmd_read, ug_cmd_read_usage, "read an attribute from an OPC UA server"},
+    {"write", ug_cmd_write, ug_cmd_write_usage, "write a value to an OPC UA server"},
+    {"call", ug_cmd_call, ug_cmd_call_usage, "call a method on an OPC UA server"},
+    {"hash-password", ug_cmd_hash_password, ug_cmd_hash_password_usage,
+     "print a password hash for the server's users"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

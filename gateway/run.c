@@ -16,11 +16,14 @@
 #include "config.h"
 #include "gw.h"
 #include "log.h"
+#include "server_bridge.h"
 
 #define DEFAULT_CONFIG "config/default.json"
 
 typedef struct run_ctx {
     gw *g;
+    gw_srv *srv;     /* NULL: no OPC UA server */
+    gw_csrc *csrc;   /* NULL: no opcua field sources */
     ug_loop *loop;
     const char *path;
     struct ug_watch sigw;
@@ -41,11 +44,18 @@ static void reload(run_ctx *rc)
                errs, errs == 1 ? "" : "s");
         return;
     }
+    if (!ug_cfg_server_equal(&rc->g->cfg->server, &cfg->server))
+        ug_log(UG_LOG_WARN, "reload: the \"server\" section changed; restart uagate to apply it");
     ug_status st = ug_gw_apply(rc->g, cfg);
     if (st != UG_STATUS_GOOD)
         ug_log(UG_LOG_ERROR, "reload: %s", ug_status_name(st));
     else
         ug_log(UG_LOG_INFO, "reloaded %s", rc->path);
+    /* Component handles may have changed: the address space follows. */
+    if (rc->srv && (st = ug_gw_srv_rebuild(rc->srv)) != UG_STATUS_GOOD)
+        ug_log(UG_LOG_ERROR, "reload: OPC UA nodes: %s", ug_status_name(st));
+    if ((st = ug_gw_csrc_rebuild(&rc->csrc, rc->g)) != UG_STATUS_GOOD)
+        ug_log(UG_LOG_ERROR, "reload: opcua sources: %s", ug_status_name(st));
 }
 
 static void on_signal(ug_loop *loop, struct ug_watch *w, uint32_t revents)
@@ -73,7 +83,14 @@ static void on_status_timer(ug_loop *loop, struct ug_timer *t)
 {
     (void)loop;
     run_ctx *rc = t->data;
-    ug_gw_status_print(rc->g, stdout, rc->status_json);
+    /* JSON: the OPC UA lines ({"opcuaServer": ...}, {"opcuaSources": ...})
+     * come first, so the engine's object stays the last line of each round. */
+    if (!rc->status_json)
+        ug_gw_status_print(rc->g, stdout, false);
+    ug_gw_srv_status_print(rc->srv, stdout, rc->status_json);
+    ug_gw_csrc_status_print(rc->csrc, stdout, rc->status_json);
+    if (rc->status_json)
+        ug_gw_status_print(rc->g, stdout, true);
 }
 
 void ug_cmd_run_usage(FILE *f)
@@ -81,6 +98,8 @@ void ug_cmd_run_usage(FILE *f)
     fprintf(f,
             "usage: uagate run [CONFIG] [options]\n"
             "Runs the gateway with CONFIG (default " DEFAULT_CONFIG ").\n"
+            "Also serves OPC UA on the configuration's \"server\" url (default\n"
+            "opc.tcp://0.0.0.0:4840; \"server\": {\"enabled\": false} turns it off).\n"
             "  -d, --duration D     stop after D (\"10s\", \"500ms\"); default: until a signal\n"
             "  -s, --status         print the live status every statusInterval (default 1s)\n"
             "      --status-json    the same, one JSON object per line\n"
@@ -174,16 +193,27 @@ int ug_cmd_run(int argc, char **argv)
         return UG_EXIT_USAGE;
     }
     int64_t status_ns = cfg->status_interval_ns;
+    /* Before anything can fail: the clean-up below stops both. */
+    ug_timer_init(&rc.stop_timer, on_stop_timer, &rc);
+    ug_timer_init(&rc.status_timer, on_status_timer, &rc);
     st = ug_gw_apply(rc.g, cfg);
     if (st != UG_STATUS_GOOD) {
         ug_log(UG_LOG_ERROR, "%s: could not build everything: %s", rc.path, ug_status_name(st));
+        rc.exit_code = UG_EXIT_BAD_INPUT;
+    } else if ((st = ug_gw_srv_new(rc.g, &rc.srv)) != UG_STATUS_GOOD) {
+        ug_log(UG_LOG_ERROR, "%s: OPC UA server on %s: %s%s", rc.path, rc.g->cfg->server.url,
+               ug_status_name(st),
+               st == UG_STATUS_BADRESOURCEUNAVAILABLE ? " (address in use? set \"server\": "
+                                                        "{\"url\": ...} or \"enabled\": false)"
+                                                      : "");
+        rc.exit_code = UG_EXIT_BAD_INPUT;
+    } else if ((st = ug_gw_csrc_new(rc.g, &rc.csrc)) != UG_STATUS_GOOD) {
+        ug_log(UG_LOG_ERROR, "%s: opcua sources: %s", rc.path, ug_status_name(st));
         rc.exit_code = UG_EXIT_BAD_INPUT;
     } else {
         ug_log(UG_LOG_INFO, "running %s (loop: %s)%s", rc.path,
                ug_loop_backend_name(ug_loop_backend(rc.loop)),
                duration_ns ? "" : "; SIGHUP reloads, SIGINT/SIGTERM stop");
-        ug_timer_init(&rc.stop_timer, on_stop_timer, &rc);
-        ug_timer_init(&rc.status_timer, on_status_timer, &rc);
         if (duration_ns)
             ug_timer_start_once(rc.loop, &rc.stop_timer, ug_loop_now(rc.loop) + duration_ns);
         if (rc.status)
@@ -194,11 +224,13 @@ int ug_cmd_run(int argc, char **argv)
             rc.exit_code = UG_EXIT_BAD_INPUT;
         }
         if (rc.status)
-            ug_gw_status_print(rc.g, stdout, rc.status_json);
+            on_status_timer(rc.loop, &rc.status_timer);
     }
     ug_timer_stop(rc.loop, &rc.stop_timer);
     ug_timer_stop(rc.loop, &rc.status_timer);
     ug_watch_stop(rc.loop, &rc.sigw);
+    ug_gw_csrc_free(rc.csrc);
+    ug_gw_srv_free(rc.srv);
     ug_gw_free(rc.g);
     /* Transports finish closing inside the loop. */
     for (int i = 0; i < 16; i++)

@@ -129,6 +129,8 @@ void ps_comp_refresh(ug_ps_comp *c, ug_status reason)
     if (ps->cfg.on_state)
         ps->cfg.on_state(ps->cfg.cb_ctx, c, (enum ug_pubsub_state)old,
                          (enum ug_pubsub_state)now, reason);
+    if (ps->obs.on_state)
+        ps->obs.on_state(ps->obs.ctx, c, (enum ug_pubsub_state)now);
     /* Children may be removed by a state callback only through their own
      * remove calls, which unlink them; walk with a saved next. */
     for (ug_ps_comp *ch = c->child, *nx; ch; ch = nx) {
@@ -182,6 +184,24 @@ enum ug_ps_kind ug_ps_kind_of(const ug_ps_comp *c)
 const char *ug_ps_name(const ug_ps_comp *c)
 {
     return c->name;
+}
+
+void ug_ps_comp_set_user(ug_ps_comp *c, void *user)
+{
+    c->user = user;
+}
+
+void *ug_ps_comp_user(const ug_ps_comp *c)
+{
+    return c->user;
+}
+
+void ug_pubsub_set_observer(ug_pubsub *ps, const ug_ps_observer *obs)
+{
+    if (obs)
+        ps->obs = *obs;
+    else
+        memset(&ps->obs, 0, sizeof ps->obs);
 }
 
 const ug_ps_diag *ug_ps_diag_of(const ug_ps_comp *c)

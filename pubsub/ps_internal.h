@@ -23,6 +23,7 @@ struct ug_ps_comp {
     char *name;
     ug_ps_comp *parent, *child, *next, *prev;
     ug_ps_diag diag;
+    void *user; /* ug_ps_comp_set_user */
 };
 
 /* One value store slot. */
@@ -41,6 +42,7 @@ struct ug_pubsub {
     uint32_t n_slots;
     ug_pds *pds_list;
     int64_t base_ns; /* default grid origin of writer groups */
+    ug_ps_observer obs; /* all NULL: none */
 };
 
 /* A sampled field value with its own string storage. */

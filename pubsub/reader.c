@@ -346,6 +346,8 @@ void ps_reader_accept(ug_dataset_reader *r, const ug_nm *nm, const ug_dsm *d, in
                             ug_clock_mono_ns() + r->cfg.receive_timeout_ns);
     if (r->comp.local != UG_PUBSUB_OPERATIONAL)
         ps_comp_set_local(&r->comp, UG_PUBSUB_OPERATIONAL, UG_STATUS_GOOD);
+    if (r->comp.ps->obs.on_received && d->type != UG_DSM_KEEPALIVE)
+        r->comp.ps->obs.on_received(r->comp.ps->obs.ctx, r, d);
     if (r->cfg.on_values)
         r->cfg.on_values(r->cfg.cb_ctx, r, nm, d);
 }

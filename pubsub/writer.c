@@ -582,6 +582,13 @@ static ug_status send_fixed(ug_writer_group *g, ug_datetime ts)
     return st;
 }
 
+const ug_datavalue *ug_dataset_writer_value(const ug_dataset_writer *w, uint16_t field)
+{
+    if (!w || field >= w->n_fields || !w->have_prev || !w->sample[w->cur])
+        return NULL;
+    return &w->sample[w->cur][field].dv;
+}
+
 static ug_status publish(ug_writer_group *g, int64_t now_ns)
 {
     for (ug_ps_comp *c = g->comp.child; c; c = c->next) {
@@ -605,6 +612,8 @@ static ug_status publish(ug_writer_group *g, int64_t now_ns)
             continue;
         }
         fill_dsm(g, w, type, ts, changed, &g->dsm[n++]);
+        if (type != UG_DSM_KEEPALIVE && g->comp.ps->obs.on_written)
+            g->comp.ps->obs.on_written(g->comp.ps->obs.ctx, w, changed);
         all_key &= type == UG_DSM_KEYFRAME;
         ug_ps_diag *d = &w->comp.diag;
         d->sent++;

@@ -248,13 +248,17 @@ void ug_loop_remove_delayed(ug_loop *loop, struct ug_delayed *d)
 /* Entries queued in this iteration have iter == loop->iter and wait for the
  * next one; the list is in queueing order, so the first such entry ends the
  * phase. */
-static void run_delayed(ug_loop *loop)
+/* Returns how many callbacks ran. */
+static uint32_t run_delayed(ug_loop *loop)
 {
+    uint32_t ran = 0;
     struct ug_delayed *d;
     while ((d = loop->dhead) != NULL && d->iter < loop->iter) {
         ug_loop_remove_delayed(loop, d);
+        ran++;
         d->cb(loop, d);
     }
+    return ran;
 }
 
 /* ------------------------------------------------------ async and posts -- */
@@ -364,7 +368,8 @@ ug_status ug_loop_call(ug_loop *loop, void (*fn)(ug_loop *loop, void *arg), void
     return post_entry(loop, &e);
 }
 
-static void drain_posts(ug_loop *loop)
+/* Returns how many entries were taken (delivered, called or dropped). */
+static size_t drain_posts(ug_loop *loop)
 {
     atomic_store(&loop->wake_pending, false);
     pthread_mutex_lock(&loop->mu);
@@ -394,6 +399,7 @@ static void drain_posts(ug_loop *loop)
         loop->stats.posts_delivered++;
         a->cb(loop, a, e->status, e->result);
     }
+    return n;
 }
 
 /* ---------------------------------------------------------------- run -- */
@@ -403,15 +409,20 @@ static void drain_posts(ug_loop *loop)
  *  2. delayed callbacks and deferred completions queued before this iteration;
  *  3. work posted by other threads (completions by identity, calls);
  *  4. I/O: wait until the next timer deadline (or poll when work is queued),
- *     then dispatch completions / ready fds, bounded by events_per_wake. */
+ *     then dispatch completions / ready fds, bounded by events_per_wake.
+ * When phases 1-3 ran any callback, phase 4 only polls even if block: such a
+ * callback may have changed what the caller waits for (a flag, a response),
+ * and the caller must get to look at it before the next deadline. */
 ug_status ug_loop_run_once(ug_loop *loop, bool block)
 {
     loop->iter++;
     loop->stats.iterations++;
 
-    ug_timer_run_due(loop);
-    run_delayed(loop);
-    drain_posts(loop);
+    size_t worked = ug_timer_run_due(loop);
+    worked += run_delayed(loop);
+    worked += drain_posts(loop);
+    if (worked > 0)
+        block = false;
 
     int64_t timeout = 0;
     if (block && !loop->dhead && !atomic_load(&loop->stop)) {

@@ -94,7 +94,8 @@ struct ug_loop {
 
 /* timer.c */
 int64_t ug_timer_next_deadline(const ug_loop *loop); /* INT64_MAX: none */
-void ug_timer_run_due(ug_loop *loop);
+/* Runs the timers due now; returns how many callbacks ran. */
+uint32_t ug_timer_run_due(ug_loop *loop);
 void ug_timer_heap_free(ug_loop *loop);
 
 /* loop.c */

@@ -172,8 +172,9 @@ int64_t ug_timer_next_deadline(const ug_loop *loop)
  * at most once per phase (the budget), so a callback that re-arms a one-shot
  * in the past cannot starve the other phases. The next deadline is computed
  * before the callback, so the callback may stop or modify its own timer. */
-void ug_timer_run_due(ug_loop *loop)
+uint32_t ug_timer_run_due(ug_loop *loop)
 {
+    uint32_t ran = 0;
     int64_t now = ug_clock_mono_ns();
     loop->now = now;
     uint32_t budget = loop->heap_len;
@@ -198,8 +199,10 @@ void ug_timer_run_due(ug_loop *loop)
             sift_down(loop, 0);
         }
         loop->stats.timer_fires++;
+        ran++;
         t->cb(loop, t);
     }
+    return ran;
 }
 
 void ug_timer_heap_free(ug_loop *loop)

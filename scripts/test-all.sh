@@ -15,6 +15,10 @@ passed=0
 failed=0
 
 bash scripts/setup-debian.sh || { echo "setup failed"; exit 1; }
+# node-opcua for the interop tests (npm ci from the committed lockfile); with
+# UG_INTEROP_REQUIRED the interop tests fail instead of skipping without it.
+bash tests/interop/setup.sh || { echo "interop setup (npm ci) failed"; exit 1; }
+export UG_INTEROP_REQUIRED=1
 
 # run_ctest DIR LABEL: runs ctest in DIR, adds its counts to the totals.
 run_ctest() {

@@ -3,7 +3,7 @@
 the generic UA Binary codec in types/ua_struct.c) and the ns=0 NodeId defines.
 
 Usage: gen_types.py [SCHEMA_DIR] [OUT_ROOT]
-  SCHEMA_DIR  holds Opc.Ua.Types.bsd and NodeIds.csv
+  SCHEMA_DIR  holds Opc.Ua.Types.bsd, NodeIds.csv and AttributeIds.csv
               (default: ../shared/opcua-schema next to the repository)
   OUT_ROOT    root the outputs are written under (default: the repository):
               include/uagate/ua_types_gen.h, types/ua_types_gen.c,
@@ -366,10 +366,21 @@ def gen_source(order, kept, ids):
     return "".join(L)
 
 
-def gen_nodeids(rows):
+def parse_attribute_ids(path):
+    rows = []
+    with open(path, newline="") as f:
+        for row in csv.reader(f):
+            if len(row) < 2 or not row[1].strip().isdigit():
+                continue
+            rows.append((row[0].strip(), int(row[1])))
+    return rows
+
+
+def gen_nodeids(rows, attrs):
     L = [BANNER]
     L.append("/* uagate ua_nodeids — numeric ids of every namespace 0 node in the\n"
-             " * official NodeIds.csv, as UG_NS0_<NAME>.\n"
+             " * official NodeIds.csv, as UG_NS0_<NAME>, and the attribute ids of\n"
+             " * AttributeIds.csv (Part 6 Annex A.1) as UG_ATTR_<NAME> (same rule).\n"
              " *\n"
              " * NAME is the csv name in upper snake case: a '_' is put before an\n"
              " * upper-case letter that follows a lower-case letter or a digit, and\n"
@@ -390,6 +401,12 @@ def gen_nodeids(rows):
             continue
         seen[macro] = name
         L.append("#define %s %d /* %s */\n" % (macro, nid, cls))
+    L.append("\n/* Attribute ids, Part 6 Annex A.1 (AttributeIds.csv). */\nenum {\n")
+    for name, aid in attrs:
+        L.append("    UG_ATTR_%s = %d,\n" % (upper(name), aid))
+    L.append("};\n")
+    if attrs:
+        L.append("#define UG_ATTR_MAX %d /* the highest attribute id */\n" % max(a for _, a in attrs))
     L.append("\n#endif\n")
     return "".join(L)
 
@@ -405,6 +422,7 @@ def main(argv):
     out = argv[2] if len(argv) > 2 else ROOT
     structs, enums, opaques = parse_bsd(os.path.join(schema, "Opc.Ua.Types.bsd"))
     rows = parse_nodeids(os.path.join(schema, "NodeIds.csv"))
+    attrs = parse_attribute_ids(os.path.join(schema, "AttributeIds.csv"))
     ids = {}
     for name, nid, cls in rows:
         if cls == "DataType" or (cls == "Object" and name.endswith("_Encoding_DefaultBinary")):
@@ -414,7 +432,7 @@ def main(argv):
     write(os.path.join(out, "include", "uagate", "ua_types_gen.h"),
           gen_header(order, kept, enums, skipped, ids))
     write(os.path.join(out, "types", "ua_types_gen.c"), gen_source(order, kept, ids))
-    write(os.path.join(out, "include", "uagate", "ua_nodeids.h"), gen_nodeids(rows))
+    write(os.path.join(out, "include", "uagate", "ua_nodeids.h"), gen_nodeids(rows, attrs))
     return 0
 
 

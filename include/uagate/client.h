@@ -28,10 +28,12 @@
  *
  * Lifetime: ug_client — the caller owns it from ug_client_new until
  * ug_client_free; the loop must outlive it. ug_client_sub and ug_client_mon
- * are owned by their client (freed by ug_client_sub_delete_async, or with the
- * client). Requests passed to ug_client_request_async are read during the
- * call only. Responses handed to callbacks are views valid until the callback
- * returns; the blocking calls copy what they return into the caller's arena.
+ * are owned by their client: freed by ug_client_sub_delete_async or with the
+ * client. A reconnect keeps them (moved or re-created with the session), and
+ * so does DISCONNECTED: the next connect re-creates them on its new session. Requests passed to
+ * ug_client_request_async are read during the call only. Responses handed to
+ * callbacks are views valid until the callback returns; the blocking calls
+ * copy what they return into the caller's arena.
  */
 #ifndef UAGATE_CLIENT_H
 #define UAGATE_CLIENT_H
@@ -42,6 +44,7 @@
 
 #include "uagate/rt.h"
 #include "uagate/types.h"
+#include "uagate/ua_nodeids.h"
 #include "uagate/ua_struct.h"
 
 #ifdef __cplusplus
@@ -52,18 +55,7 @@ typedef struct ug_client ug_client;
 typedef struct ug_client_sub ug_client_sub;
 typedef struct ug_client_mon ug_client_mon;
 
-/* Attribute ids (Part 6 Annex A.1, AttributeIds.csv) the helpers use. */
-enum {
-    UG_ATTR_NODE_ID = 1,
-    UG_ATTR_NODE_CLASS = 2,
-    UG_ATTR_BROWSE_NAME = 3,
-    UG_ATTR_DISPLAY_NAME = 4,
-    UG_ATTR_DESCRIPTION = 5,
-    UG_ATTR_VALUE = 13,
-    UG_ATTR_DATA_TYPE = 14,
-    UG_ATTR_VALUE_RANK = 15,
-    UG_ATTR_ACCESS_LEVEL = 17,
-};
+/* Attribute ids: UG_ATTR_* of uagate/ua_nodeids.h (generated). */
 
 struct ug_client_config {
     const char *endpoint_url;     /* "opc.tcp://host:port[/path]" (required) */
@@ -112,15 +104,17 @@ void ug_client_free(ug_client *c);
 
 enum ug_client_state ug_client_state(const ug_client *c);
 ug_loop *ug_client_loop(const ug_client *c);
-/* The selected endpoint's policy id and the server's revised session
- * timeout, once activated (for diagnostics and tests). */
+/* The server's revised session timeout (0 before CreateSession). */
 double ug_client_session_timeout_ms(const ug_client *c);
 /* Number of reconnects and of sessions created so far (diagnostics). */
 uint32_t ug_client_reconnects(const ug_client *c);
 uint32_t ug_client_sessions_created(const ug_client *c);
 
 /* Starts connecting; state_cb (may be NULL) follows every state change from
- * now on, until ug_client_free. Returns Good (progress through state_cb),
+ * now on, until ug_client_free. With cfg.reconnect, a channel lost after the
+ * session was activated once (or any failure with retry_first_connect) goes
+ * to RECONNECTING and is retried with backoff; failures of endpoint
+ * selection and of the identity are final. Returns Good (progress through state_cb),
  * BadInvalidState (not disconnected), or the channel layer's failure to
  * start (BadTcpEndpointUrlInvalid, BadOutOfMemory, ...).
  * Connect failures reported through state_cb: BadSecurityPolicyRejected (no
@@ -128,6 +122,18 @@ uint32_t ug_client_sessions_created(const ug_client *c);
  * policy for the identity that can be sent under None), the server's session
  * statuses, BadTimeout, BadConnectionClosed, ... */
 ug_status ug_client_connect_async(ug_client *c, ug_client_state_cb state_cb, void *ctx);
+
+/* Reverse connect (Part 6 §7.1.3): instead of connecting out, listens on
+ * host:port (host NULL: every address; port 0: ephemeral, see
+ * ug_client_reverse_port) for a server's ReverseHello, then
+ * goes on as ug_client_connect_async (the HEL carries cfg.endpoint_url).
+ * After a drop it listens again on the same port. Returns Good, BadInvalidState
+ * (not disconnected), or ug_conn_listen_reverse's failures
+ * (BadResourceUnavailable: port taken, BadOutOfMemory, ...). */
+ug_status ug_client_listen_reverse_async(ug_client *c, const char *host, uint16_t port,
+                                         ug_client_state_cb state_cb, void *ctx);
+/* The port listened on for ReverseHello (0 when not listening). */
+uint16_t ug_client_reverse_port(const ug_client *c);
 
 /* Closes the session (CloseSession with deleteSubscriptions) and the channel;
  * the state ends in DISCONNECTED (Good). Stops reconnecting. Returns Good or
@@ -263,9 +269,14 @@ ug_status ug_client_mon_create_async(ug_client_sub *sub, const struct ug_client_
                                      size_t n, ug_client_mon **mons, ug_client_done_cb done,
                                      void *done_ctx);
 
-/* DeleteSubscriptions, then frees the subscription and its items (at once:
- * no data callback runs afterwards). done may be NULL. Returns Good or
- * ug_client_request_async's failures (the subscription is freed anyway). */
+/* Deletes the subscription: its items are freed at once (no data callback
+ * runs afterwards), DeleteSubscriptions goes to the server when the session
+ * is active, and the subscription is freed once nothing refers to it. done
+ * (may be NULL) runs exactly once when this returns Good: with the
+ * DeleteSubscriptions status, or right away (Good) when there was nothing to
+ * tell the server. Deleting a subscription whose creation is still in flight
+ * replaces the creation's done callback by this one. Returns Good or
+ * BadInvalidArgument (NULL, already deleted). */
 ug_status ug_client_sub_delete_async(ug_client_sub *sub, ug_client_done_cb done, void *done_ctx);
 
 ug_client *ug_client_sub_client(const ug_client_sub *sub);

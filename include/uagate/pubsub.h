@@ -179,6 +179,37 @@ const ug_ps_diag *ug_ps_diag_of(const ug_ps_comp *c);
 const char *ug_ps_error_text(const ug_ps_comp *c);
 /* Name of a PubSubState ("Operational"). */
 const char *ug_ps_state_name(enum ug_pubsub_state s);
+/* An opaque pointer the application keeps on a component (NULL until set),
+ * e.g. its node in an address space. The engine never reads it. */
+void ug_ps_comp_set_user(ug_ps_comp *c, void *user);
+void *ug_ps_comp_user(const ug_ps_comp *c);
+
+/* ------------------------------------------------------------- observer -- */
+
+/* Watches what the engine publishes and receives, for a mirror of the live
+ * values (the gateway's address space). Each hook is optional and runs on
+ * the loop, synchronously, at the point named; it must not add, remove,
+ * enable or disable components. With no observer set the engine pays one
+ * NULL test per DataSetMessage and state change.
+ *   on_written   a writer put a key or delta frame of this cycle into its
+ *                group's NetworkMessage; ug_dataset_writer_value gives the
+ *                values sampled for it (changed[i]: field i differs from the
+ *                previous cycle, or this is the writer's first cycle).
+ *   on_received  a reader accepted a DataSetMessage (key or delta frame) and
+ *                stored its values in its slots (ug_dataset_reader_slot).
+ *   on_state     a component changed state (after the root's on_state). */
+typedef struct ug_ps_observer {
+    void (*on_written)(void *ctx, ug_dataset_writer *w, const bool *changed);
+    void (*on_received)(void *ctx, ug_dataset_reader *r, const ug_dsm *dsm);
+    void (*on_state)(void *ctx, ug_ps_comp *c, enum ug_pubsub_state new_state);
+    void *ctx;
+} ug_ps_observer;
+
+/* Sets (copied) or, with NULL, removes the observer. */
+void ug_pubsub_set_observer(ug_pubsub *ps, const ug_ps_observer *obs);
+/* The value field `field` of writer w had in its last sampled cycle (NULL
+ * when out of range or before the first cycle); valid until the next cycle. */
+const ug_datavalue *ug_dataset_writer_value(const ug_dataset_writer *w, uint16_t field);
 
 /* ----------------------------------------------------------- value store -- */
 

@@ -91,7 +91,9 @@ ug_status ug_loop_close(ug_loop *loop, int64_t timeout_ns);
  * status of a fatal backend error. */
 ug_status ug_loop_run(ug_loop *loop);
 
-/* One iteration. block: wait for I/O until the next timer (else only poll).
+/* One iteration. block: wait for I/O until the next timer (else only poll);
+ * ignored (only polls) when this iteration's timer, delayed or posted phase
+ * ran a callback, so a caller waiting on a condition re-checks it at once.
  * Returns Good or a fatal backend error. */
 ug_status ug_loop_run_once(ug_loop *loop, bool block);
 

@@ -185,6 +185,16 @@ ug_status ug_server_hash_password(const char *password, uint32_t iterations, cha
  * BadInternalError (libcrypto failure). */
 ug_status ug_server_check_password(const char *hash, const void *password, size_t len);
 
+/* ------------------------------------------------------------ testing -- */
+
+/* Hands an already connected stream socket to the server as if its listener
+ * had accepted it (clientserver/server_fuzz.c); the server owns fd from now
+ * on, also on failure. For tests and the fuzz target tests/fuzz/fuzz_server.c.
+ * Returns Good, BadInvalidArgument (NULL server, fd < 0), BadInvalidState
+ * (not started), BadTcpNotEnoughResources (channel limit), BadOutOfMemory,
+ * BadResourceUnavailable (the loop refused the fd). */
+ug_status ug_server_accept_fd(ug_server *s, int fd);
+
 #ifdef __cplusplus
 }
 #endif

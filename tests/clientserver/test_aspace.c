@@ -2,7 +2,7 @@
  * namespace 0 from the generated tables, namespaces, adding and deleting
  * nodes and references with every AddNodes/AddReferences status, subtype
  * checks, instantiation, value copies, continuation-point store, change
- * hook, numeric ranges, the public nodes.h API, method calls
+ * listeners, numeric ranges, the public nodes.h API, method calls
  * (aspace_method.c, aspace_async.c). */
 #include <stdlib.h>
 #include <string.h>
@@ -219,7 +219,7 @@ static void test_add_node_statuses(void)
     ug_WriteValue wv;
     memset(&wv, 0, sizeof wv);
     wv.node_id = aid;
-    wv.attribute_id = UG_ATTR_BROWSENAME;
+    wv.attribute_id = UG_ATTR_BROWSE_NAME;
     wv.value = (ug_datavalue){.mask = UG_DV_VALUE, .value = ug_variant_scalar(UG_TYPE_QUALIFIEDNAME)};
     wv.value.value.u.v.qname = qn(1, "A2");
     CU_ASSERT_EQUAL(ug_aspace_write_attr(as, &wv), UG_STATUS_GOOD);
@@ -603,7 +603,7 @@ static void on_change(void *ctx, const ug_node *n)
 static void test_values_and_hook(void)
 {
     setup();
-    ug_aspace_set_change_hook(as, on_change, &changes);
+    CU_ASSERT_EQUAL(ug_aspace_add_change_listener(as, on_change, &changes), UG_STATUS_GOOD);
     changes = 0;
     struct ug_nodes_variable v = {0};
     v.c.requested_id = str(1, "temp");
@@ -665,6 +665,113 @@ static void test_values_and_hook(void)
     CU_ASSERT_EQUAL(ug_aspace_set_method(as, ug_aspace_get(as, &objects), &mi),
                     UG_STATUS_BADNODECLASSINVALID);
     CU_ASSERT_PTR_NULL(ug_node_method(ug_aspace_get(as, &objects)));
+    teardown();
+}
+
+/* Several value-change listeners: order, duplicates, removal, and adding or
+ * removing from inside a notification. */
+struct lsn {
+    char name;
+    int calls;
+    bool remove_self;     /* removes itself when called */
+    struct lsn *add;      /* adds this one when called (once) */
+    struct lsn *remove;   /* removes this one when called */
+};
+static char order[16];
+static unsigned n_order;
+
+static void lsn_fn(void *ctx, const ug_node *n)
+{
+    (void)n;
+    struct lsn *l = ctx;
+    l->calls++;
+    if (n_order < sizeof order - 1)
+        order[n_order++] = l->name;
+    if (l->remove_self)
+        CU_ASSERT_EQUAL(ug_aspace_remove_change_listener(as, lsn_fn, l), UG_STATUS_GOOD);
+    if (l->add) {
+        CU_ASSERT_EQUAL(ug_aspace_add_change_listener(as, lsn_fn, l->add), UG_STATUS_GOOD);
+        l->add = NULL;
+    }
+    if (l->remove) {
+        CU_ASSERT_EQUAL(ug_aspace_remove_change_listener(as, lsn_fn, l->remove), UG_STATUS_GOOD);
+        l->remove = NULL;
+    }
+}
+
+static void write_d(const ug_nodeid *id, double d)
+{
+    ug_datavalue dv = {.mask = UG_DV_VALUE, .value = ug_variant_scalar(UG_TYPE_DOUBLE)};
+    dv.value.u.v.f64 = d;
+    CU_ASSERT_EQUAL(ug_nodes_write_value(as, id, &dv), UG_STATUS_GOOD);
+}
+
+static void test_change_listeners(void)
+{
+    setup();
+    struct ug_nodes_variable v = {0};
+    v.c.requested_id = str(1, "x");
+    v.c.parent_id = ns0(UG_ID_OBJECTSFOLDER);
+    v.c.browse_name = qn(1, "X");
+    v.data_type = ns0(UG_TYPE_DOUBLE);
+    v.value_rank = -1;
+    ug_nodeid id;
+    CU_ASSERT_EQUAL_FATAL(ug_nodes_add_variable(as, &v, &id), UG_STATUS_GOOD);
+    struct lsn a = {.name = 'a'}, b = {.name = 'b'}, c = {.name = 'c'}, d = {.name = 'd'};
+
+    CU_ASSERT_EQUAL(ug_aspace_add_change_listener(as, NULL, &a), UG_STATUS_BADINVALIDARGUMENT);
+    CU_ASSERT_EQUAL(ug_aspace_add_change_listener(NULL, lsn_fn, &a), UG_STATUS_BADINVALIDARGUMENT);
+    CU_ASSERT_EQUAL(ug_aspace_add_change_listener(as, lsn_fn, &a), UG_STATUS_GOOD);
+    CU_ASSERT_EQUAL(ug_aspace_add_change_listener(as, lsn_fn, &a), UG_STATUS_BADENTRYEXISTS);
+    CU_ASSERT_EQUAL(ug_aspace_add_change_listener(as, lsn_fn, &b), UG_STATUS_GOOD);
+    CU_ASSERT_EQUAL(ug_aspace_add_change_listener(as, lsn_fn, &c), UG_STATUS_GOOD);
+    CU_ASSERT_EQUAL(ug_aspace_remove_change_listener(as, lsn_fn, &d), UG_STATUS_BADNOENTRYEXISTS);
+    CU_ASSERT_EQUAL(ug_aspace_remove_change_listener(as, NULL, &a), UG_STATUS_BADNOENTRYEXISTS);
+
+    /* every listener, in the order added */
+    n_order = 0;
+    write_d(&id, 1.0);
+    CU_ASSERT_EQUAL(n_order, 3);
+    CU_ASSERT_NSTRING_EQUAL(order, "abc", 3);
+
+    /* removed in the middle: the others still run, in order */
+    CU_ASSERT_EQUAL(ug_aspace_remove_change_listener(as, lsn_fn, &b), UG_STATUS_GOOD);
+    n_order = 0;
+    write_d(&id, 2.0);
+    CU_ASSERT_EQUAL(n_order, 2);
+    CU_ASSERT_NSTRING_EQUAL(order, "ac", 2);
+
+    /* inside a notification: a removes itself and c, and adds d; c is not
+     * called this time, d is called from the next change on */
+    a.remove_self = true;
+    a.remove = &c;
+    a.add = &d;
+    n_order = 0;
+    write_d(&id, 3.0);
+    CU_ASSERT_EQUAL(n_order, 1);
+    CU_ASSERT_NSTRING_EQUAL(order, "a", 1);
+    n_order = 0;
+    write_d(&id, 4.0);
+    CU_ASSERT_EQUAL(n_order, 1);
+    CU_ASSERT_NSTRING_EQUAL(order, "d", 1);
+    CU_ASSERT_EQUAL(a.calls, 3);
+    CU_ASSERT_EQUAL(b.calls, 1);
+    CU_ASSERT_EQUAL(c.calls, 2);
+    CU_ASSERT_EQUAL(d.calls, 1);
+    /* the removed ones are gone (not holes that could be found again) */
+    CU_ASSERT_EQUAL(ug_aspace_remove_change_listener(as, lsn_fn, &a), UG_STATUS_BADNOENTRYEXISTS);
+    CU_ASSERT_EQUAL(ug_aspace_remove_change_listener(as, lsn_fn, &c), UG_STATUS_BADNOENTRYEXISTS);
+    CU_ASSERT_EQUAL(ug_aspace_add_change_listener(as, lsn_fn, &a), UG_STATUS_GOOD);
+    a.remove_self = false;
+    n_order = 0;
+    write_d(&id, 5.0);
+    CU_ASSERT_EQUAL(n_order, 2);
+    CU_ASSERT_NSTRING_EQUAL(order, "da", 2);
+    /* objects do not notify; listeners still registered at free are freed */
+    ug_nodeid objects = ns0(UG_ID_OBJECTSFOLDER);
+    ug_datavalue dv = {.mask = UG_DV_VALUE, .value = ug_variant_scalar(UG_TYPE_DOUBLE)};
+    CU_ASSERT_EQUAL(ug_nodes_write_value(as, &objects, &dv), UG_STATUS_BADNODECLASSINVALID);
+    CU_ASSERT_EQUAL(n_order, 2);
     teardown();
 }
 
@@ -1041,6 +1148,7 @@ static CU_TestInfo tests[] = {
     {"instantiate types", test_instantiate},
     {"deep value copies", test_value_clone},
     {"values and the change hook", test_values_and_hook},
+    {"several change listeners", test_change_listeners},
     {"continuation point store", test_cp_store},
     {"NumericRange parse", test_nrange_parse},
     {"NumericRange extract and apply", test_nrange_extract_apply},

@@ -30,6 +30,7 @@ struct side {
 
 struct ctx {
     ug_loop *loop;
+    uint32_t srv_first_seq; /* when set: the server's first sequence number */
     struct ug_timer tick; /* keeps blocking iterations short */
     struct side srv, cli;
 };
@@ -69,7 +70,13 @@ static struct side *side_of(ug_conn *c, void *data)
     return ug_conn_is_server(c) ? &x->srv : &x->cli;
 }
 
-static void on_accept(ug_conn *c, void *data) { ((struct ctx *)data)->srv.conn = c; }
+static void on_accept(ug_conn *c, void *data)
+{
+    struct ctx *x = data;
+    x->srv.conn = c;
+    if (x->srv_first_seq)
+        ug_conn_test_set_send_seq(c, x->srv_first_seq);
+}
 
 static void on_open(ug_conn *c, void *data)
 {
@@ -273,6 +280,23 @@ static void test_open_exchange_close(void)
     teardown(&x, l);
 }
 
+/* Sequence numbers wrap after UInt32.MaxValue (§6.7.2.4), on both sides:
+ * each starts just below it, so OPN and the first messages cross it. */
+static void test_sequence_wrap(void)
+{
+    struct ctx x;
+    setup(&x);
+    x.srv_first_seq = UINT32_MAX - 1;
+    ug_listener *l = start_server(&x, NULL);
+    ug_conn *c = connect_to(&x, l, NULL);
+    ug_conn_test_set_send_seq(c, UINT32_MAX); /* before HEL/OPN went out */
+    CU_ASSERT_FATAL(run_until(x.loop, &x.cli.opened, 1));
+    for (int i = 0; i < 3; i++)
+        CU_ASSERT(exchange(&x, 100, 100));
+    CU_ASSERT_EQUAL(x.cli.closed + x.srv.closed, 0);
+    teardown(&x, l);
+}
+
 static void test_large_chunked_both_ways(void)
 {
     struct ctx x;
@@ -449,6 +473,23 @@ static void test_listener_free_closes(void)
     teardown(&x, NULL);
 }
 
+static void test_listener_close_all(void)
+{
+    struct ctx x;
+    setup(&x);
+    ug_listener *l = start_server(&x, NULL);
+    connect_to(&x, l, NULL);
+    CU_ASSERT_FATAL(run_until(x.loop, &x.cli.opened, 1));
+    ug_listener_close_all(l, UG_STATUS_BADSHUTDOWN, "maintenance");
+    CU_ASSERT_EQUAL(x.srv.closed, 0); /* from the loop, not inside the call */
+    CU_ASSERT(run_until(x.loop, &x.cli.closed, 1));
+    CU_ASSERT_EQUAL(x.cli.why, UG_STATUS_BADSHUTDOWN); /* the ERR reached it */
+    CU_ASSERT(run_until(x.loop, &x.srv.closed, 1));
+    CU_ASSERT_EQUAL(x.srv.why, UG_STATUS_BADSHUTDOWN);
+    CU_ASSERT_EQUAL(ug_listener_count(l), 0);
+    teardown(&x, l);
+}
+
 static void test_connect_errors(void)
 {
     struct ctx x;
@@ -473,6 +514,28 @@ static void test_connect_errors(void)
         CU_ASSERT_EQUAL(st, UG_STATUS_BADNOTCONNECTED);
     }
     CU_ASSERT_EQUAL(x.cli.opened, 0);
+    /* Listening: bad arguments, a port already taken, an address that is not
+     * ours (TEST-NET-1: bind fails without any lookup). */
+    ug_listener *l2 = NULL;
+    CU_ASSERT_EQUAL(ug_listener_start(x.loop, "127.0.0.1", 0, NULL, NULL, NULL, &x, &l2),
+                    UG_STATUS_BADINVALIDARGUMENT);
+    struct ug_conn_cbs no_msg = cbs;
+    no_msg.on_message = NULL;
+    CU_ASSERT_EQUAL(ug_listener_start(x.loop, "127.0.0.1", 0, NULL, NULL, &no_msg, &x, &l2),
+                    UG_STATUS_BADINVALIDARGUMENT);
+    l = start_server(&x, NULL);
+    CU_ASSERT_EQUAL(ug_listener_start(x.loop, "127.0.0.1", ug_listener_port(l), NULL, NULL, &cbs,
+                                      &x, &l2),
+                    UG_STATUS_BADRESOURCEUNAVAILABLE);
+    CU_ASSERT_EQUAL(ug_listener_start(x.loop, "192.0.2.1", 0, NULL, NULL, &cbs, &x, &l2),
+                    UG_STATUS_BADRESOURCEUNAVAILABLE);
+    ug_reverse *r = NULL;
+    CU_ASSERT_EQUAL(ug_conn_listen_reverse(x.loop, "127.0.0.1", ug_listener_port(l), NULL, NULL,
+                                           &cbs, &x, &r),
+                    UG_STATUS_BADRESOURCEUNAVAILABLE);
+    CU_ASSERT_EQUAL(ug_conn_listen_reverse(x.loop, "127.0.0.1", 0, NULL, NULL, &no_msg, &x, &r),
+                    UG_STATUS_BADINVALIDARGUMENT);
+    ug_listener_free(l);
     teardown(&x, NULL);
 }
 
@@ -847,12 +910,14 @@ static void test_reverse_client_rhe(void)
 
 static CU_TestInfo tests[] = {
     {"open, exchange, CLO", test_open_exchange_close},
+    {"sequence numbers wrap", test_sequence_wrap},
     {"large chunked messages both ways", test_large_chunked_both_ways},
     {"token renew and rollover", test_token_renew_rollover},
     {"peer size limits", test_size_limits},
     {"ReverseHello both ways", test_reverse_hello},
     {"reverse connect refused", test_reverse_refused},
     {"listener free closes conns", test_listener_free_closes},
+    {"listener closes all gracefully", test_listener_close_all},
     {"connect errors", test_connect_errors},
     {"client error paths", test_client_errors},
     {"client OPN response errors", test_client_opn_errors},

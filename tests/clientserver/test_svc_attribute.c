@@ -12,36 +12,47 @@
 #include "../../clientserver/aspace_int.h"
 #include "harness.h"
 #include "uagate/nodes.h"
-
-/* ----------------------------------------------- the pending mechanism -- */
-
-/* This test stands in for the server core's pending.c: a deferred request
- * is a fake handle whose finish is recorded. */
-static int finished;
-static ug_status finish_result;
-void ug_svc_finish(ug_svc_pending *p, ug_status result)
-{
-    (void)p;
-    finished++;
-    finish_result = result;
-}
-
-/* The cancel hook a deferred request registers (run by pending.c when the
- * channel or session goes away). */
-static ug_svc_cancel_fn cancel_fn;
-static void *cancel_data;
-void ug_svc_pending_set_cancel(ug_svc_pending *p, ug_svc_cancel_fn fn, void *data)
-{
-    (void)p;
-    cancel_fn = fn;
-    cancel_data = data;
-}
+#include "uagate/server.h"
 
 static ug_aspace *as;
 static ug_arena arena;
 static struct ug_svc_ctx ctx;
 static ug_loop *loop;
 static ug_pool *pool;
+
+/* ----------------------------------------------- the pending mechanism --
+ * Deferred requests are real ones (pending.c) of a server on the test's loop
+ * that is never started: the test takes them as server.c's dispatcher does.
+ * With no channel, a finished one is only recycled. */
+static ug_server *srv;
+static ug_svc_pending *pend; /* the last one handed out */
+static int fake_conn_tag;
+#define FAKE_CONN ((ug_conn *)&fake_conn_tag)
+
+/* A fresh request handle in ctx.pending (one still held is recycled). */
+static void new_pending(void)
+{
+    if (ctx.pending)
+        ug_pending_put(ctx.pending);
+    pend = ctx.pending = ug_pending_get(srv);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pend);
+}
+
+/* After a service deferred: what server.c does with the pending. */
+static void dispatched(void)
+{
+    CU_ASSERT_PTR_NULL_FATAL(ctx.pending);
+    if (pend->state == UG_PENDING_DONE)
+        ug_pending_queue_done(pend);
+    else
+        ug_pending_take(pend);
+}
+
+/* Finished (waiting to be drained, or drained and recycled). */
+static bool is_finished(void)
+{
+    return pend->state == UG_PENDING_DONE || pend->state == UG_PENDING_FREE;
+}
 
 #define NOW ((ug_datetime)132000000000000000LL)
 
@@ -66,7 +77,12 @@ static void setup_with_loop(bool with_loop)
     ctx.arena = &arena;
     ctx.loop = loop;
     ctx.now = NOW;
-    finished = 0;
+    if (with_loop) {
+        struct ug_server_config scfg;
+        ug_server_config_init(&scfg);
+        scfg.endpoint_url = "opc.tcp://127.0.0.1:0";
+        CU_ASSERT_EQUAL_FATAL(ug_server_new(loop, &scfg, &srv), UG_STATUS_GOOD);
+    }
 }
 
 static void setup(void) { setup_with_loop(false); }
@@ -74,7 +90,14 @@ static void setup(void) { setup_with_loop(false); }
 static void teardown(void)
 {
     ug_pool_free(pool); /* before the aspace: see ug_aspace_free */
-    ug_aspace_free(as);
+    ug_aspace_free(as); /* finishes what still waits, with BadShutdown */
+    if (srv) {
+        if (ctx.pending)
+            ug_pending_put(ctx.pending);
+        ug_server_free(srv); /* recycles the finished pendings */
+        srv = NULL;
+    }
+    ctx.pending = NULL;
     ug_arena_free(&arena);
     if (loop)
         ug_loop_close(loop, -1);
@@ -209,39 +232,39 @@ static void test_read_attributes_per_class(void)
                 fprintf(stderr, "node %zu attr %u: 0x%08x\n", k, a, st);
             CU_ASSERT_EQUAL(st, has ? UG_STATUS_GOOD : UG_STATUS_BADATTRIBUTEIDINVALID);
             CU_ASSERT_EQUAL(!!(dv.mask & UG_DV_VALUE), has);
-            if (a == UG_ATTR_NODECLASS && has)
+            if (a == UG_ATTR_NODE_CLASS && has)
                 CU_ASSERT_EQUAL(dv.value.u.v.int32, (int32_t)nodes[k].cls);
         }
     }
     /* some values */
     ug_datavalue dv;
-    ug_ReadValueId rv = rvid(ns0(UG_ID_HASSUBTYPE), UG_ATTR_INVERSENAME);
+    ug_ReadValueId rv = rvid(ns0(UG_ID_HASSUBTYPE), UG_ATTR_INVERSE_NAME);
     CU_ASSERT_EQUAL(read1(&rv, UG_TIMESTAMPS_TO_RETURN_NEITHER, &dv), UG_STATUS_GOOD);
     CU_ASSERT(ug_bytes_eq(dv.value.u.v.ltext.text, ug_string_from("SubtypeOf")));
-    rv = rvid(ns0(UG_ID_HIERARCHICALREFERENCES), UG_ATTR_ISABSTRACT);
+    rv = rvid(ns0(UG_ID_HIERARCHICALREFERENCES), UG_ATTR_IS_ABSTRACT);
     CU_ASSERT_EQUAL(read1(&rv, UG_TIMESTAMPS_TO_RETURN_NEITHER, &dv), UG_STATUS_GOOD);
     CU_ASSERT_EQUAL(dv.value.type, UG_TYPE_BOOLEAN);
     CU_ASSERT(dv.value.u.v.boolean);
-    rv = rvid(ns0(UG_ID_SERVER), UG_ATTR_EVENTNOTIFIER);
+    rv = rvid(ns0(UG_ID_SERVER), UG_ATTR_EVENT_NOTIFIER);
     CU_ASSERT_EQUAL(read1(&rv, UG_TIMESTAMPS_TO_RETURN_NEITHER, &dv), UG_STATUS_GOOD);
     CU_ASSERT_EQUAL(dv.value.u.v.byte, 1);
     rv = rvid(sid("v"), UG_ATTR_VALUE);
     CU_ASSERT_EQUAL(read1(&rv, UG_TIMESTAMPS_TO_RETURN_NEITHER, &dv), UG_STATUS_GOOD);
     CU_ASSERT_EQUAL(dv.value.u.v.int32, 5);
-    rv = rvid(sid("v"), UG_ATTR_DATATYPE);
+    rv = rvid(sid("v"), UG_ATTR_DATA_TYPE);
     CU_ASSERT_EQUAL(read1(&rv, UG_TIMESTAMPS_TO_RETURN_NEITHER, &dv), UG_STATUS_GOOD);
     CU_ASSERT_EQUAL(dv.value.u.v.nodeid.id.numeric, UG_TYPE_INT32);
     rv = rvid(sid("m"), UG_ATTR_EXECUTABLE);
     CU_ASSERT_EQUAL(read1(&rv, UG_TIMESTAMPS_TO_RETURN_NEITHER, &dv), UG_STATUS_GOOD);
     CU_ASSERT(dv.value.u.v.boolean);
-    rv = rvid(sid("view"), UG_ATTR_CONTAINSNOLOOPS);
+    rv = rvid(sid("view"), UG_ATTR_CONTAINS_NO_LOOPS);
     CU_ASSERT_EQUAL(read1(&rv, UG_TIMESTAMPS_TO_RETURN_NEITHER, &dv), UG_STATUS_GOOD);
     CU_ASSERT(dv.value.u.v.boolean);
     rv = rvid(sid("nope"), UG_ATTR_VALUE);
     CU_ASSERT_EQUAL(read1(&rv, UG_TIMESTAMPS_TO_RETURN_NEITHER, &dv), UG_STATUS_BADNODEIDUNKNOWN);
     CU_ASSERT_EQUAL(dv.mask, UG_DV_STATUS);
     /* ServerArray's ArrayDimensions from the generated tables: {0} */
-    rv = rvid(ns0(2254), UG_ATTR_ARRAYDIMENSIONS);
+    rv = rvid(ns0(2254), UG_ATTR_ARRAY_DIMENSIONS);
     CU_ASSERT_EQUAL(read1(&rv, UG_TIMESTAMPS_TO_RETURN_NEITHER, &dv), UG_STATUS_GOOD);
     CU_ASSERT_EQUAL(dv.value.type, UG_TYPE_UINT32);
     CU_ASSERT_EQUAL(dv.value.array_len, 1);
@@ -261,7 +284,7 @@ static void test_read_request_checks(void)
     req.nodes_to_read_len = 10001; /* the default limit is 10000 */
     CU_ASSERT_EQUAL(ug_svc_read(&ctx, &req, &resp), UG_STATUS_BADTOOMANYOPERATIONS);
     free(many);
-    ug_ReadValueId rv = rvid(ns0(UG_ID_SERVER), UG_ATTR_BROWSENAME);
+    ug_ReadValueId rv = rvid(ns0(UG_ID_SERVER), UG_ATTR_BROWSE_NAME);
     req.nodes_to_read = &rv;
     req.nodes_to_read_len = 1;
     req.max_age = -1;
@@ -298,7 +321,7 @@ static void test_read_index_range_timestamps_encoding(void)
     CU_ASSERT_EQUAL(read1(&rv, UG_TIMESTAMPS_TO_RETURN_NEITHER, &dv), UG_STATUS_BADINDEXRANGENODATA);
     rv.index_range = ug_string_from("2:1");
     CU_ASSERT_EQUAL(read1(&rv, UG_TIMESTAMPS_TO_RETURN_NEITHER, &dv), UG_STATUS_BADINDEXRANGEINVALID);
-    rv = rvid(ns0(UG_ID_SERVER), UG_ATTR_BROWSENAME); /* a scalar attribute */
+    rv = rvid(ns0(UG_ID_SERVER), UG_ATTR_BROWSE_NAME); /* a scalar attribute */
     rv.index_range = ug_string_from("0");
     CU_ASSERT_EQUAL(read1(&rv, UG_TIMESTAMPS_TO_RETURN_NEITHER, &dv), UG_STATUS_BADINDEXRANGENODATA);
     /* timestamps: source only for Value, server = ctx->now */
@@ -318,7 +341,7 @@ static void test_read_index_range_timestamps_encoding(void)
         if (dv.mask & UG_DV_SERVER_TIMESTAMP)
             CU_ASSERT_EQUAL(dv.server_ts, NOW);
     }
-    ug_ReadValueId bn = rvid(ns0(UG_ID_SERVER), UG_ATTR_BROWSENAME);
+    ug_ReadValueId bn = rvid(ns0(UG_ID_SERVER), UG_ATTR_BROWSE_NAME);
     CU_ASSERT_EQUAL(read1(&bn, UG_TIMESTAMPS_TO_RETURN_BOTH, &dv), UG_STATUS_GOOD);
     CU_ASSERT_EQUAL(dv.mask, UG_DV_VALUE | UG_DV_SERVER_TIMESTAMP);
     /* DataEncoding */
@@ -464,10 +487,10 @@ static void test_write(void)
         {wval(sid("rw"), UG_ATTR_VALUE, withstatus), UG_STATUS_BADWRITENOTSUPPORTED},
         {wval(sid("rw"), UG_ATTR_VALUE, withts), UG_STATUS_BADWRITENOTSUPPORTED},
         {wval(sid("rw"), UG_ATTR_VALUE, withsrv), UG_STATUS_BADWRITENOTSUPPORTED},
-        {wval(sid("rw"), UG_ATTR_NODEID, dv_i32(1)), UG_STATUS_BADNOTWRITABLE},
-        {wval(sid("rw"), UG_ATTR_NODECLASS, dv_i32(1)), UG_STATUS_BADNOTWRITABLE},
-        {wval(sid("rw"), UG_ATTR_USERACCESSLEVEL, dv_i32(1)), UG_STATUS_BADNOTWRITABLE},
-        {wval(sid("rw"), UG_ATTR_DISPLAYNAME, s), UG_STATUS_BADNOTWRITABLE}, /* WriteMask 0 */
+        {wval(sid("rw"), UG_ATTR_NODE_ID, dv_i32(1)), UG_STATUS_BADNOTWRITABLE},
+        {wval(sid("rw"), UG_ATTR_NODE_CLASS, dv_i32(1)), UG_STATUS_BADNOTWRITABLE},
+        {wval(sid("rw"), UG_ATTR_USER_ACCESS_LEVEL, dv_i32(1)), UG_STATUS_BADNOTWRITABLE},
+        {wval(sid("rw"), UG_ATTR_DISPLAY_NAME, s), UG_STATUS_BADNOTWRITABLE}, /* WriteMask 0 */
     };
     for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
         ug_status st = write1(&c[i].wv);
@@ -621,7 +644,7 @@ static void test_write_other_attributes(void)
                     UG_WM_HISTORIZING | UG_WM_MINIMUMSAMPLINGINTERVAL;
     ug_datavalue lt = {.mask = UG_DV_VALUE, .value = ug_variant_scalar(UG_TYPE_LOCALIZEDTEXT)};
     lt.value.u.v.ltext = (ug_localized_text){ug_string_from("en"), ug_string_from("Pump")};
-    ug_WriteValue wv = wval(sid("v"), UG_ATTR_DISPLAYNAME, lt);
+    ug_WriteValue wv = wval(sid("v"), UG_ATTR_DISPLAY_NAME, lt);
     CU_ASSERT_EQUAL(write1(&wv), UG_STATUS_GOOD);
     CU_ASSERT(ug_bytes_eq(ug_node_display_name(n).text, ug_string_from("Pump")));
     wv.attribute_id = UG_ATTR_DESCRIPTION;
@@ -629,33 +652,33 @@ static void test_write_other_attributes(void)
     CU_ASSERT(ug_bytes_eq(ug_node_description(n).locale, ug_string_from("en")));
     ug_datavalue q = {.mask = UG_DV_VALUE, .value = ug_variant_scalar(UG_TYPE_QUALIFIEDNAME)};
     q.value.u.v.qname = qn("Renamed");
-    wv = wval(sid("v"), UG_ATTR_BROWSENAME, q);
+    wv = wval(sid("v"), UG_ATTR_BROWSE_NAME, q);
     CU_ASSERT_EQUAL(write1(&wv), UG_STATUS_GOOD);
     CU_ASSERT(ug_bytes_eq(n->browse_name.name, ug_string_from("Renamed")));
     q.value.u.v.qname = qn("");
-    wv = wval(sid("v"), UG_ATTR_BROWSENAME, q);
+    wv = wval(sid("v"), UG_ATTR_BROWSE_NAME, q);
     CU_ASSERT_EQUAL(write1(&wv), UG_STATUS_BADBROWSENAMEINVALID);
     ug_datavalue b = {.mask = UG_DV_VALUE, .value = ug_variant_scalar(UG_TYPE_BYTE)};
     b.value.u.v.byte = 3;
-    wv = wval(sid("v"), UG_ATTR_ACCESSLEVEL, b);
+    wv = wval(sid("v"), UG_ATTR_ACCESS_LEVEL, b);
     CU_ASSERT_EQUAL(write1(&wv), UG_STATUS_GOOD);
     CU_ASSERT_EQUAL(n->access_level, 3);
-    wv = wval(sid("v"), UG_ATTR_VALUERANK, dv_i32(1));
+    wv = wval(sid("v"), UG_ATTR_VALUE_RANK, dv_i32(1));
     CU_ASSERT_EQUAL(write1(&wv), UG_STATUS_GOOD);
     CU_ASSERT_EQUAL(n->value_rank, 1);
-    wv = wval(sid("v"), UG_ATTR_VALUERANK, dv_i32(-4));
+    wv = wval(sid("v"), UG_ATTR_VALUE_RANK, dv_i32(-4));
     CU_ASSERT_EQUAL(write1(&wv), UG_STATUS_BADTYPEMISMATCH);
     ug_datavalue nid = {.mask = UG_DV_VALUE, .value = ug_variant_scalar(UG_TYPE_NODEID)};
     nid.value.u.v.nodeid = ns0(UG_TYPE_DOUBLE);
-    wv = wval(sid("v"), UG_ATTR_DATATYPE, nid);
+    wv = wval(sid("v"), UG_ATTR_DATA_TYPE, nid);
     CU_ASSERT_EQUAL(write1(&wv), UG_STATUS_GOOD);
     CU_ASSERT_EQUAL(n->data_type.id.numeric, UG_TYPE_DOUBLE);
     nid.value.u.v.nodeid = ns0(UG_ID_SERVER);
-    wv = wval(sid("v"), UG_ATTR_DATATYPE, nid);
+    wv = wval(sid("v"), UG_ATTR_DATA_TYPE, nid);
     CU_ASSERT_EQUAL(write1(&wv), UG_STATUS_BADTYPEMISMATCH);
     uint32_t dims[1] = {5};
     ug_datavalue ad = {.mask = UG_DV_VALUE, .value = {.type = UG_TYPE_UINT32, .array_len = 1, .u.arr = dims}};
-    wv = wval(sid("v"), UG_ATTR_ARRAYDIMENSIONS, ad);
+    wv = wval(sid("v"), UG_ATTR_ARRAY_DIMENSIONS, ad);
     CU_ASSERT_EQUAL(write1(&wv), UG_STATUS_GOOD);
     CU_ASSERT_EQUAL(n->n_dims, 1);
     CU_ASSERT_EQUAL(n->dims[0], 5);
@@ -666,25 +689,25 @@ static void test_write_other_attributes(void)
     CU_ASSERT(n->flags & UG_NF_HISTORIZING);
     ug_datavalue d = {.mask = UG_DV_VALUE, .value = ug_variant_scalar(UG_TYPE_DOUBLE)};
     d.value.u.v.f64 = 250;
-    wv = wval(sid("v"), UG_ATTR_MINIMUMSAMPLINGINTERVAL, d);
+    wv = wval(sid("v"), UG_ATTR_MINIMUM_SAMPLING_INTERVAL, d);
     CU_ASSERT_EQUAL(write1(&wv), UG_STATUS_GOOD);
     CU_ASSERT_EQUAL(n->min_sampling, 250);
     /* wrong type, index range, status, ns0 node without write mask */
-    wv = wval(sid("v"), UG_ATTR_DISPLAYNAME, dv_i32(1));
+    wv = wval(sid("v"), UG_ATTR_DISPLAY_NAME, dv_i32(1));
     CU_ASSERT_EQUAL(write1(&wv), UG_STATUS_BADTYPEMISMATCH);
-    wv = wval(sid("v"), UG_ATTR_DISPLAYNAME, lt);
+    wv = wval(sid("v"), UG_ATTR_DISPLAY_NAME, lt);
     wv.index_range = ug_string_from("0");
     CU_ASSERT_EQUAL(write1(&wv), UG_STATUS_BADINDEXRANGEINVALID);
-    wv = wval(sid("v"), UG_ATTR_DISPLAYNAME, lt);
+    wv = wval(sid("v"), UG_ATTR_DISPLAY_NAME, lt);
     wv.value.mask |= UG_DV_STATUS;
     CU_ASSERT_EQUAL(write1(&wv), UG_STATUS_BADWRITENOTSUPPORTED);
-    wv = wval(sid("v"), UG_ATTR_DISPLAYNAME, (ug_datavalue){0});
+    wv = wval(sid("v"), UG_ATTR_DISPLAY_NAME, (ug_datavalue){0});
     CU_ASSERT_EQUAL(write1(&wv), UG_STATUS_BADTYPEMISMATCH);
-    wv = wval(ns0(UG_ID_SERVER), UG_ATTR_DISPLAYNAME, lt);
+    wv = wval(ns0(UG_ID_SERVER), UG_ATTR_DISPLAY_NAME, lt);
     CU_ASSERT_EQUAL(write1(&wv), UG_STATUS_BADNOTWRITABLE);
     /* the write mask itself, then nothing is writable any more */
     ug_datavalue wm = {.mask = UG_DV_VALUE, .value = ug_variant_scalar(UG_TYPE_UINT32)};
-    wv = wval(sid("v"), UG_ATTR_WRITEMASK, wm);
+    wv = wval(sid("v"), UG_ATTR_WRITE_MASK, wm);
     CU_ASSERT_EQUAL(ug_aspace_write_attr(as, &wv), UG_STATUS_GOOD);
     CU_ASSERT_EQUAL(write1(&wv), UG_STATUS_BADNOTWRITABLE);
     /* VariableType values need ValueForVariableType */
@@ -734,9 +757,9 @@ static ug_status dev_write(void *c, const ug_datavalue *in)
     return UG_STATUS_GOOD;
 }
 
-static void run_until_finished(int want)
+static void run_until_finished(void)
 {
-    for (int i = 0; i < 2000 && finished < want; i++)
+    for (int i = 0; i < 2000 && !is_finished(); i++)
         ug_loop_run_once(loop, false), usleep(1000);
 }
 
@@ -777,13 +800,14 @@ static void test_async_read_write(void)
     CU_ASSERT_EQUAL(ug_svc_read(&ctx, &req, &resp), UG_STATUS_GOOD);
     CU_ASSERT_EQUAL(resp.results[0].status, UG_STATUS_BADNOTSUPPORTED);
     CU_ASSERT_EQUAL(resp.results[1].value.u.v.int32, 9);
-    ctx.pending = (ug_svc_pending *)&req; /* any non-NULL handle */
+    new_pending();
     CU_ASSERT_EQUAL(ug_svc_read(&ctx, &req, &resp), UG_STATUS_GOODCOMPLETESASYNCHRONOUSLY);
     CU_ASSERT_PTR_NULL(ctx.pending); /* taken */
-    CU_ASSERT_EQUAL(finished, 0);
-    run_until_finished(1);
-    CU_ASSERT_EQUAL_FATAL(finished, 1);
-    CU_ASSERT_EQUAL(finish_result, UG_STATUS_GOOD);
+    dispatched();
+    CU_ASSERT_FALSE(is_finished());
+    run_until_finished();
+    CU_ASSERT_TRUE_FATAL(is_finished());
+    CU_ASSERT_EQUAL(pend->result, UG_STATUS_GOOD);
     CU_ASSERT_EQUAL(resp.results[0].mask & UG_DV_STATUS, 0);
     CU_ASSERT_EQUAL(resp.results[0].value.array_len, 2);
     CU_ASSERT_EQUAL(((const int32_t *)resp.results[0].value.u.arr)[0], 101);
@@ -801,7 +825,7 @@ static void test_async_read_write(void)
     dev->value->server_ts = NOW - 10000; /* 1 ms old */
     req.max_age = 1000;
     req.nodes_to_read_len = 1;
-    ctx.pending = (ug_svc_pending *)&req;
+    new_pending();
     CU_ASSERT_EQUAL(ug_svc_read(&ctx, &req, &resp), UG_STATUS_GOOD);
     CU_ASSERT_PTR_NOT_NULL(ctx.pending); /* not taken */
     /* Write */
@@ -815,27 +839,29 @@ static void test_async_read_write(void)
     wreq.nodes_to_write = &wv;
     ug_WriteResponse wresp;
     memset(&wresp, 0, sizeof wresp);
-    finished = 0;
     CU_ASSERT_EQUAL(ug_svc_write(&ctx, &wreq, &wresp), UG_STATUS_GOODCOMPLETESASYNCHRONOUSLY);
-    run_until_finished(1);
-    CU_ASSERT_EQUAL(finished, 1);
+    dispatched();
+    run_until_finished();
+    CU_ASSERT_TRUE(is_finished());
+    CU_ASSERT_EQUAL(pend->result, UG_STATUS_GOOD);
     CU_ASSERT_EQUAL(wresp.results[0], UG_STATUS_GOOD);
     CU_ASSERT_EQUAL(device, 7);
     /* a range write to a device is refused; direct API refuses async */
     wv.index_range = ug_string_from("0:2");
-    ctx.pending = (ug_svc_pending *)&req;
+    new_pending();
     CU_ASSERT_EQUAL(ug_svc_write(&ctx, &wreq, &wresp), UG_STATUS_GOOD);
     CU_ASSERT_EQUAL(wresp.results[0], UG_STATUS_BADWRITENOTSUPPORTED);
     wv.index_range = UG_NULL_BYTES;
     CU_ASSERT_EQUAL(ug_aspace_write_attr(as, &wv), UG_STATUS_BADWRITENOTSUPPORTED);
     /* without a pending handle */
+    ug_pending_put(ctx.pending);
     ctx.pending = NULL;
     CU_ASSERT_EQUAL(ug_svc_write(&ctx, &wreq, &wresp), UG_STATUS_GOOD);
     CU_ASSERT_EQUAL(wresp.results[0], UG_STATUS_BADNOTSUPPORTED);
     /* async write-only / read-only sources */
     struct ug_value_async ro = {dev_read, NULL, NULL, NULL};
     CU_ASSERT_EQUAL(ug_aspace_set_async(as, dev, &ro), UG_STATUS_GOOD);
-    ctx.pending = (ug_svc_pending *)&req;
+    new_pending();
     CU_ASSERT_EQUAL(ug_svc_write(&ctx, &wreq, &wresp), UG_STATUS_GOOD);
     CU_ASSERT_EQUAL(wresp.results[0], UG_STATUS_BADNOTWRITABLE);
     struct ug_value_async wo = {NULL, dev_write, NULL, NULL};
@@ -862,48 +888,53 @@ static void test_async_cancel(void)
     req.nodes_to_read = &rv;
     ug_ReadResponse resp;
     memset(&resp, 0, sizeof resp);
-    ctx.pending = (ug_svc_pending *)&req;
+    new_pending();
     CU_ASSERT_EQUAL(ug_svc_read(&ctx, &req, &resp), UG_STATUS_GOODCOMPLETESASYNCHRONOUSLY);
+    dispatched();
     usleep(20000); /* let the worker pick it up and block */
     CU_ASSERT_EQUAL(ug_nodes_delete(as, &rv.node_id, false), UG_STATUS_GOOD);
-    CU_ASSERT_EQUAL(finished, 1);
+    CU_ASSERT_TRUE(is_finished());
     CU_ASSERT_EQUAL(resp.results[0].status, UG_STATUS_BADNODEIDUNKNOWN);
     sem_post(&gate);
     usleep(20000);
     for (int i = 0; i < 20; i++)
         ug_loop_run_once(loop, false);
-    CU_ASSERT_EQUAL(finished, 1); /* never twice */
+    CU_ASSERT_TRUE(is_finished());
+    CU_ASSERT_EQUAL(srv->stats.async_pending, 0);
     struct ug_loop_stats stats;
     ug_loop_get_stats(loop, &stats);
     CU_ASSERT_EQUAL(stats.posts_delivered, 0);
     /* shutdown with an operation still waiting: finished with BadShutdown */
     add_async("dev2");
     rv = rvid(sid("dev2"), UG_ATTR_VALUE);
-    finished = 0;
-    ctx.pending = (ug_svc_pending *)&req;
+    new_pending();
     CU_ASSERT_EQUAL(ug_svc_read(&ctx, &req, &resp), UG_STATUS_GOODCOMPLETESASYNCHRONOUSLY);
+    dispatched();
     usleep(20000);
     ug_aspace_cancel_ops(as, NULL, UG_STATUS_BADSHUTDOWN);
-    CU_ASSERT_EQUAL(finished, 1);
+    CU_ASSERT_TRUE(is_finished());
     CU_ASSERT_EQUAL(resp.results[0].status, UG_STATUS_BADSHUTDOWN);
     sem_post(&gate);
     usleep(20000);
     /* the request's channel closes: its cancel hook stops the device work */
     add_async("dev3");
     rv = rvid(sid("dev3"), UG_ATTR_VALUE);
-    finished = 0;
-    cancel_fn = NULL;
-    ctx.pending = (ug_svc_pending *)&req;
+    new_pending();
+    pend->conn = FAKE_CONN;
     CU_ASSERT_EQUAL(ug_svc_read(&ctx, &req, &resp), UG_STATUS_GOODCOMPLETESASYNCHRONOUSLY);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(cancel_fn);
-    cancel_fn((ug_svc_pending *)&req, cancel_data);
-    CU_ASSERT_EQUAL(finished, 1);
+    dispatched();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pend->cancel);
+    CU_ASSERT_FALSE(is_finished());
+    ug_pending_orphan_conn(srv, FAKE_CONN); /* what server.c does on close */
+    CU_ASSERT_TRUE(is_finished());
+    CU_ASSERT(pend->orphaned);
     CU_ASSERT_EQUAL(resp.results[0].status, UG_STATUS_BADSHUTDOWN);
     sem_post(&gate);
     usleep(20000);
     for (int i = 0; i < 20; i++)
         ug_loop_run_once(loop, false);
-    CU_ASSERT_EQUAL(finished, 1);
+    CU_ASSERT_TRUE(is_finished());
+    CU_ASSERT_EQUAL(srv->stats.async_pending, 0);
     gated = false;
     teardown();
     sem_destroy(&gate);

@@ -859,20 +859,50 @@ static void test_renew_rollover_raw(void)
     srv_free(s);
 }
 
+/* After a renew the server keeps sending with the old token only until it
+ * expires, even when the client has not used the new one yet. */
+static void test_renew_old_token_expires(void)
+{
+    struct ug_conn_limits lim;
+    ug_conn_limits_init(&lim);
+    lim.min_token_lifetime_ms = 100;
+    lim.max_token_lifetime_ms = 100000;
+    struct srv *s = srv_open(&lim, 100);
+    ug_wr wr;
+    ug_wr_init(&wr, wbuf, sizeof wbuf);
+    wr_opn(&wr, 1, 2, 2, 1, 1, 100000, UG_SECPOLICY_NONE_URI); /* renew */
+    srv_send_wr(s, &wr);
+    CU_ASSERT(srv_find(s, "OPN", 1) > 0);
+    CU_ASSERT_EQUAL(ug_conn_send_fault(s->c, 3, 3, UG_STATUS_BADTIMEOUT), UG_STATUS_GOOD);
+    int64_t end = ug_clock_mono_ns() + 150000000;
+    while (ug_clock_mono_ns() < end)
+        srv_pump(s, 1);
+    CU_ASSERT_EQUAL(ug_conn_send_fault(s->c, 4, 4, UG_STATUS_BADTIMEOUT), UG_STATUS_GOOD);
+    srv_pump(s, 2);
+    long m0 = srv_find(s, "MSG", 0), m1 = srv_find(s, "MSG", 1);
+    CU_ASSERT_FATAL(m0 > 0 && m1 > 0);
+    uint32_t t0, t1;
+    memcpy(&t0, s->in + m0 + 12, 4);
+    memcpy(&t1, s->in + m1 + 12, 4);
+    CU_ASSERT_EQUAL(t0, 1); /* old token, still valid */
+    CU_ASSERT_EQUAL(t1, 2); /* old one expired: the new one */
+    srv_free(s);
+}
+
 static void test_token_expiry(void)
 {
     struct ug_conn_limits lim;
     ug_conn_limits_init(&lim);
-    lim.min_token_lifetime_ms = 40;
-    lim.max_token_lifetime_ms = 40;
-    struct srv *s = srv_open(&lim, 40);
+    lim.min_token_lifetime_ms = 200;
+    lim.max_token_lifetime_ms = 200;
+    struct srv *s = srv_open(&lim, 200);
     ug_wr wr;
     ug_wr_init(&wr, wbuf, sizeof wbuf);
     wr_sym(&wr, "MSG", 'F', 1, 1, 2, 2, TEST_TYPE_ID, 1);
     srv_send_wr(s, &wr);
     CU_ASSERT_EQUAL(s->messages, 1);
     /* Past lifetime + 25 %: refused. */
-    int64_t end = ug_clock_mono_ns() + 80000000;
+    int64_t end = ug_clock_mono_ns() + 300000000;
     while (ug_clock_mono_ns() < end)
         srv_pump(s, 1);
     ug_wr_init(&wr, wbuf, sizeof wbuf);
@@ -905,8 +935,9 @@ static void test_hello_timeout(void)
     CU_ASSERT_EQUAL(srv_expect_close(s), UG_STATUS_BADTIMEOUT);
     srv_free(s);
     /* Opened in time: no timeout later. */
+    lim.hello_timeout_ns = 150000000;
     s = srv_open(&lim, 60000);
-    int64_t end = ug_clock_mono_ns() + 80000000;
+    int64_t end = ug_clock_mono_ns() + 250000000;
     while (ug_clock_mono_ns() < end)
         srv_pump(s, 1);
     CU_ASSERT_EQUAL(s->closed, 0);
@@ -1021,6 +1052,45 @@ static void test_send_queue_limit(void)
     srv_free(s);
 }
 
+/* A conn that died (its on_closed queued on the loop) is still the
+ * listener's: ug_listener_free reports it at once, and never again later. */
+static void test_listener_free_pending_report(void)
+{
+    struct srv *s = malloc(sizeof *s);
+    srv_init(s);
+    ug_listener *l = NULL;
+    CU_ASSERT_EQUAL_FATAL(ug_listener_start(s->loop, "127.0.0.1", 0, NULL, NULL, &s_cbs, s, &l),
+                          UG_STATUS_GOOD);
+    int sv[2];
+    CU_ASSERT_EQUAL_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    s->peer = sv[1];
+    fcntl(s->peer, F_SETFL, O_NONBLOCK);
+    CU_ASSERT_EQUAL_FATAL(ug_conn_accept_fd(s->loop, l, sv[0], NULL, &s_cbs, s, NULL),
+                          UG_STATUS_GOOD);
+    CU_ASSERT_EQUAL(ug_listener_count(l), 1);
+    ug_wr wr;
+    ug_wr_init(&wr, wbuf, sizeof wbuf);
+    wr_hel(&wr, 8192, 8192, 0, 0, "opc.tcp://h:1");
+    wr_opn(&wr, 0, 1, 1, 0, 1, 60000, UG_SECPOLICY_NONE_URI);
+    srv_send_wr(s, &wr);
+    CU_ASSERT_EQUAL_FATAL(s->opened, 1);
+    close(s->peer);
+    s->peer = -1;
+    /* The write fails at once (EPIPE): closed now, reported later. */
+    CU_ASSERT_EQUAL(ug_conn_send_fault(s->c, 2, 2, UG_STATUS_BADTIMEOUT),
+                    UG_STATUS_BADCONNECTIONCLOSED);
+    CU_ASSERT_EQUAL(s->closed, 0);
+    CU_ASSERT_EQUAL(ug_listener_count(l), 0);
+    ug_listener_free(l);
+    CU_ASSERT_EQUAL(s->closed, 1);
+    CU_ASSERT_EQUAL(s->why, UG_STATUS_BADCONNECTIONCLOSED);
+    srv_pump(s, 3);
+    CU_ASSERT_EQUAL(s->closed, 1);
+    ug_timer_stop(s->loop, &s->tick);
+    ug_loop_close(s->loop, -1);
+    free(s);
+}
+
 static void test_feed(void)
 {
     struct srv *s = srv_new(NULL);
@@ -1107,11 +1177,13 @@ static CU_TestInfo tests[] = {
     {"chunk count and message size", test_chunk_limits},
     {"abort chunk", test_abort_chunk},
     {"renew and rollover (raw)", test_renew_rollover_raw},
+    {"old token expires after renew", test_renew_old_token_expires},
     {"token expiry", test_token_expiry},
     {"hello timeout", test_hello_timeout},
     {"close timeout", test_close_timeout},
     {"connection limit", test_connection_limit},
     {"send queue limit", test_send_queue_limit},
+    {"listener free reports pending closes", test_listener_free_pending_report},
     {"feed byte by byte", test_feed},
     {"fuzz seeds", test_fuzz_seeds},
     CU_TEST_INFO_NULL,

@@ -201,6 +201,81 @@ static void test_stop_from_thread(void)
     CU_ASSERT_EQUAL(ug_loop_close(c.loop, -1), UG_STATUS_GOOD);
 }
 
+/* ---------------------------------------- no blocking after phase work -- */
+
+/* A blocking iteration whose timer, delayed or posted phase ran a callback
+ * only polls for I/O: the callback may have set what the caller waits for.
+ * Here nothing else happens until a cyclic timer every 3 s, so a blocking
+ * wait would take up to 3 s. */
+static bool g_flag;
+
+static void set_flag_timer(ug_loop *loop, struct ug_timer *t)
+{
+    (void)loop;
+    (void)t;
+    g_flag = true;
+}
+
+static void set_flag_delayed(ug_loop *loop, struct ug_delayed *d)
+{
+    (void)loop;
+    (void)d;
+    g_flag = true;
+}
+
+static void set_flag_call(ug_loop *loop, void *arg)
+{
+    (void)loop;
+    (void)arg;
+    g_flag = true;
+}
+
+/* Runs blocking iterations until g_flag; returns the time taken. */
+static int64_t run_until_g_flag(ug_loop *loop)
+{
+    int64_t t0 = ug_clock_mono_ns();
+    for (int i = 0; i < 10 && !g_flag; i++)
+        CU_ASSERT_EQUAL(ug_loop_run_once(loop, true), UG_STATUS_GOOD);
+    return ug_clock_mono_ns() - t0;
+}
+
+static void test_no_block_after_work(void)
+{
+    ug_loop *loop = rt_test_loop(g_backend);
+    struct ug_timer far, soon;
+    ug_timer_init(&far, rt_test_guard_cb, NULL);
+    ug_timer_init(&soon, set_flag_timer, NULL);
+    CU_ASSERT_EQUAL(ug_timer_start_cyclic(loop, &far, 3000 * MS, 0, UG_TIMER_CURRENT_TIME),
+                    UG_STATUS_GOOD);
+
+    /* A timer: the iteration that runs it returns without waiting for far. */
+    g_flag = false;
+    CU_ASSERT_EQUAL(ug_timer_start_once(loop, &soon, ug_clock_mono_ns() + 2 * MS),
+                    UG_STATUS_GOOD);
+    int64_t took = run_until_g_flag(loop);
+    CU_ASSERT(g_flag);
+    CU_ASSERT(took < 1000 * MS);
+
+    /* A delayed callback. */
+    g_flag = false;
+    struct ug_delayed d;
+    memset(&d, 0, sizeof d);
+    ug_loop_add_delayed(loop, &d, set_flag_delayed, NULL);
+    took = run_until_g_flag(loop);
+    CU_ASSERT(g_flag);
+    CU_ASSERT(took < 1000 * MS);
+
+    /* A call posted from the loop thread itself. */
+    g_flag = false;
+    CU_ASSERT_EQUAL(ug_loop_call(loop, set_flag_call, NULL), UG_STATUS_GOOD);
+    took = run_until_g_flag(loop);
+    CU_ASSERT(g_flag);
+    CU_ASSERT(took < 1000 * MS);
+
+    ug_timer_stop(loop, &far);
+    CU_ASSERT_EQUAL(ug_loop_close(loop, -1), UG_STATUS_GOOD);
+}
+
 /* ------------------------------------------------------------ backends -- */
 
 static void test_backend_choice(void)
@@ -736,6 +811,7 @@ static CU_TestInfo tests[] = {
     {"post from 4 threads x 10k", test_post_many_threads},
     {"cancel by identity", test_cancel_by_identity},
     {"call and stop from another thread", test_stop_from_thread},
+    {"no blocking wait after a timer, delayed or posted callback", test_no_block_after_work},
     {"backend choice by option and environment", test_backend_choice},
     {"multishot recv of 10,000 datagrams", test_multishot_recv},
     {"truncated datagram, SO_TIMESTAMPING, bad configs", test_recv_truncated},

@@ -54,7 +54,7 @@ brk_rabbit_start "$TMP/rmq" >"$TMP/rmq-start.out" 2>&1 &
 RMQ_START=$!
 
 cat >"$TMP/device.json" <<JSON
-{ "name": "device",
+{ "name": "device", "server": { "enabled": false },
   "publishedDataSets": [ { "name": "dev", "fields": [
     { "name": "counter", "dataType": "UInt32", "source": { "simulator": "counter" } },
     { "name": "wave", "dataType": "Double", "source": { "simulator": "sine", "amplitude": 2, "period": "500ms" } } ] } ],
@@ -65,7 +65,7 @@ cat >"$TMP/device.json" <<JSON
 JSON
 
 cat >"$TMP/gateway.json" <<JSON
-{ "name": "gateway", "statusInterval": "500ms",
+{ "name": "gateway", "server": { "enabled": false }, "statusInterval": "500ms",
   "publishedDataSets": [
     { "name": "out", "fields": [ { "name": "count", "dataType": "UInt32", "promoted": true },
       { "name": "wave", "dataType": "Double" },
@@ -368,7 +368,7 @@ rc=$?
 # broker. Each: a clear line naming the cause, retries, still running.
 failure_case() { # name url settings expect
     cat >"$TMP/f.json" <<JSON
-{ "name": "f", "publishedDataSets": [ { "name": "p", "fields": [
+{ "name": "f", "server": { "enabled": false }, "publishedDataSets": [ { "name": "p", "fields": [
     { "name": "x", "dataType": "UInt32", "source": { "simulator": "counter" } } ] } ],
   "connections": [ { "name": "$1", "publisherId": 1, "address": { "url": "$2" }, $3
     "writerGroups": [ { "name": "g", "writerGroupId": 1, "publishingInterval": "50ms",

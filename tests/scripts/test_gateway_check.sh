@@ -81,6 +81,30 @@ for d in 1xs 1 ms -1ms 1.5.ms; do
     [ $? -eq 2 ] || fail "--duration $d accepted"
 done
 
+# The "server" section and "opcua" sources: the documented messages.
+grep -qxF "$CFG/bad_server.json: \$.server.url: \"http://0.0.0.0:4840\" is not an OPC UA endpoint URL: use opc.tcp://HOST:PORT" \
+    $CFG/bad_server.expect || fail "bad_server.expect lost the url message"
+grep -qF 'source.opcua.nodeId: "ns=x;s=C" is not a NodeId' $CFG/bad_opcua_source.expect \
+    || fail "bad_opcua_source.expect lost the nodeId message"
+
+# `uagate hash-password`: a hash the loader accepts, salted (two differ),
+# usage errors exit 2.
+if "$UAGATE" hash-password --help >/dev/null 2>&1; then
+    h1=$("$UAGATE" hash-password 's3cret word') || fail "hash-password exit $?"
+    h2=$(printf 's3cret word\n' | "$UAGATE" hash-password -) || fail "hash-password - exit $?"
+    case "$h1" in pbkdf2-sha256\$*) ;; *) fail "hash-password printed '$h1'" ;; esac
+    [ "$h1" != "$h2" ] || fail "two hashes of one password are equal (no salt?)"
+    sed "s#\"server\": { \"enabled\": false }#\"server\": { \"enabled\": false, \"users\": [ { \"name\": \"op\", \"passwordHash\": \"$h1\" } ] }#" \
+        $CFG/good_minimal.json >"$TMP/users.json"
+    grep -q '"users"' "$TMP/users.json" || fail "could not make users.json"
+    "$UAGATE" check "$TMP/users.json" >/dev/null 2>"$TMP/err" || fail "hash not accepted: $(cat "$TMP/err")"
+    "$UAGATE" hash-password >/dev/null 2>&1; [ $? -eq 2 ] || fail "hash-password without argument: exit code"
+    "$UAGATE" hash-password '' >/dev/null 2>&1; [ $? -eq 2 ] || fail "hash-password '': exit code"
+    "$UAGATE" hash-password a b >/dev/null 2>&1; [ $? -eq 2 ] || fail "hash-password a b: exit code"
+else
+    fail "uagate has no hash-password command"
+fi
+
 # The JSON Schema: itself valid; the good files pass it; files whose errors
 # are per-value (not cross-references) fail it. Needs python3 with jsonschema.
 if python3 -c 'import jsonschema' 2>/dev/null; then
@@ -94,7 +118,7 @@ for f in good:
     errs = [e.message for e in v.iter_errors(json.load(open(f)))]
     if errs:
         sys.exit(f"{f}: schema says {errs[:3]}")
-for f in ("bad_duration.json", "bad_types.json"):
+for f in ("bad_duration.json", "bad_types.json", "bad_server.json", "bad_opcua_source.json"):
     if not list(v.iter_errors(json.load(open(sys.argv[2] + "/" + f)))):
         sys.exit(f"{f} passes the schema")
 PYEOF

@@ -18,7 +18,11 @@ GROUP="239.255.$((RANDOM % 250 + 1)).$((RANDOM % 250 + 1)):$(free_port)"
 OUT=$(free_port)
 grep -q '239.0.0.1:4840' config/default.json && grep -q '127.0.0.1:4841' config/default.json \
     || fail "config/default.json no longer uses 239.0.0.1:4840 and 127.0.0.1:4841 (update this test)"
+OPCUA=$(free_port)
+grep -q '"url": "opc.tcp://127.0.0.1:4840"' config/default.json \
+    || fail "config/default.json no longer serves opc.tcp://127.0.0.1:4840 (update this test)"
 sed -e "s#239.0.0.1:4840#$GROUP#g" -e "s#127.0.0.1:4841#127.0.0.1:$OUT#g" \
+    -e "s#opc.tcp://127.0.0.1:4840#opc.tcp://127.0.0.1:$OPCUA#" \
     -e 's#"statusInterval": "1s"#"statusInterval": "500ms"#' config/default.json >"$TMP/default.json"
 
 "$UAGATE" sub "opc.udp://127.0.0.1:$OUT" --json --count 200 >"$TMP/sub.out" 2>"$TMP/sub.err" &
@@ -28,10 +32,15 @@ timeout 20 "$UAGATE" run "$TMP/default.json" --duration 3s --status-json >"$TMP/
 rc=$?
 [ $rc -eq 0 ] || fail "run exit $rc: $(cat "$TMP/run.err")"
 sleep 0.3
+# The OPC UA server of the default configuration, on loopback.
+grep -q "opc.tcp listening on opc.tcp://127.0.0.1:$OPCUA\$" "$TMP/run.err" \
+    || fail "no 'opc.tcp listening on opc.tcp://127.0.0.1:$OPCUA' line: $(cat "$TMP/run.err")"
+grep -q '"opcuaServer"' "$TMP/status.out" || fail "--status-json shows no opcuaServer line"
 
 python3 - "$TMP/status.out" "$TMP/sub.out" <<'PYEOF' || fail "status/output check"
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
+lines = [l for l in lines if "opcuaServer" not in l]
 if len(lines) < 4:
     sys.exit(f"only {len(lines)} status lines in 3 s at 500 ms")
 last = {c["name"]: c for c in lines[-1]["connections"]}

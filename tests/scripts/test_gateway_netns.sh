@@ -309,7 +309,7 @@ import json, sys
 d = sys.argv[1]
 N = 7400  # 7400 Variant Doubles: 66,600 bytes of fields
 fields = [{"name": f"f{i}", "dataType": "Double"} for i in range(N)]
-dev = {"name": "big-device",
+dev = {"name": "big-device", "server": {"enabled": False},
        "publishedDataSets": [{"name": "big", "fields": [
            dict(f, source={"simulator": "counter", "offset": i}) for i, f in enumerate(fields)]}],
        "connections": [{"name": "field", "publisherId": 11,
@@ -318,7 +318,7 @@ dev = {"name": "big-device",
                "maxNetworkMessageSize": 1400,
                "dataSetWriters": [{"name": "bw", "dataSetWriterId": 1, "dataSetName": "big"}]}]}]}
 meta = {"fields": fields}
-gw = {"name": "big-gateway", "statusInterval": "1s",
+gw = {"name": "big-gateway", "server": {"enabled": False}, "statusInterval": "1s",
       "publishedDataSets": [{"name": "big-out", "fields": fields}],
       "connections": [
           {"name": "field", "address": {"url": "opc.udp://239.83.0.4:4844", "networkInterface": "e0"},
@@ -330,7 +330,7 @@ gw = {"name": "big-gateway", "statusInterval": "1s",
                "maxNetworkMessageSize": 4000,
                "dataSetWriters": [{"name": "bow", "dataSetWriterId": 2, "dataSetName": "big-out"}]}]}],
       "routes": [{"name": "big", "from": "big-reader", "to": "big-out", "publishOnReceive": True}]}
-con = {"name": "big-consumer", "statusInterval": "1s",
+con = {"name": "big-consumer", "server": {"enabled": False}, "statusInterval": "1s",
        "connections": [{"name": "in", "address": {"url": "opc.udp://239.83.0.5:4845", "networkInterface": "e0"},
            "readerGroups": [{"name": "rg", "dataSetReaders": [{"name": "big-in", "publisherId": 12,
                "writerGroupId": 2, "dataSetWriterId": 2, "dataSetMetaData": meta}]}]}]}

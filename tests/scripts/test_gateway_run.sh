@@ -25,6 +25,7 @@ P_EXTRA=$(free_port)
 cat >"$TMP/device.json" <<JSON
 {
   "name": "device",
+  "server": { "enabled": false },
   "publishedDataSets": [ { "name": "dev", "fields": [
     { "name": "counter", "dataType": "UInt32", "source": { "simulator": "counter" } },
     { "name": "wave", "dataType": "Double", "source": { "simulator": "sine", "amplitude": 2, "period": "500ms" } } ] } ],
@@ -40,6 +41,7 @@ gateway_cfg() { # $1: with the extra connection (true/false); $2: json-out inter
     cat <<JSON
 {
   "name": "gateway",
+  "server": { "enabled": false },
   "statusInterval": "200ms",
   "publishedDataSets": [ { "name": "out", "fields": [
     { "name": "count", "dataType": "UInt32" },

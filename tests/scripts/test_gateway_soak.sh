@@ -67,7 +67,7 @@ P_IN=$(free_port)
 P_OUT=$(free_port)
 
 cat >"$TMP/device.json" <<JSON
-{ "name": "soak-device", "statusInterval": "1s",
+{ "name": "soak-device", "server": { "enabled": false }, "statusInterval": "1s",
   "publishedDataSets": [ { "name": "dev", "fields": [
     { "name": "counter", "dataType": "UInt32", "source": { "simulator": "counter" } },
     { "name": "wave", "dataType": "Double", "source": { "simulator": "sine", "period": "1s" } } ] } ],
@@ -77,7 +77,7 @@ cat >"$TMP/device.json" <<JSON
       "dataSetWriters": [ { "name": "w", "dataSetWriterId": 1, "dataSetName": "dev" } ] } ] } ] }
 JSON
 cat >"$TMP/gateway.json" <<JSON
-{ "name": "soak-gateway", "statusInterval": "1s",
+{ "name": "soak-gateway", "server": { "enabled": false }, "statusInterval": "1s",
   "publishedDataSets": [ { "name": "out", "fields": [
     { "name": "counter", "dataType": "UInt32" }, { "name": "wave", "dataType": "Double" } ] } ],
   "connections": [
@@ -92,7 +92,7 @@ cat >"$TMP/gateway.json" <<JSON
   "routes": [ { "name": "r", "from": "in", "to": "out", "publishOnReceive": true } ] }
 JSON
 cat >"$TMP/consumer.json" <<JSON
-{ "name": "soak-consumer", "statusInterval": "1s",
+{ "name": "soak-consumer", "server": { "enabled": false }, "statusInterval": "1s",
   "connections": [ { "name": "in", "address": { "url": "opc.udp://127.0.0.1:$P_OUT" },
     "readerGroups": [ { "name": "rg", "dataSetReaders": [ { "name": "out", "publisherId": 2,
       "writerGroupId": 2, "dataSetWriterId": 2,
