@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "sockutil.h"
 
 /* Numeric addresses need no lookup; a name goes through getaddrinfo on
  * the calling thread (it may block on DNS: callers that cannot afford it
@@ -64,20 +65,10 @@ ug_status ug_conn_connect(ug_loop *loop, const char *endpoint_url,
         return st;
     struct sockaddr_storage sa;
     socklen_t sl;
-    st = ug_conn__resolve(host, port, &sa, &sl);
+    ug_conn *c;
+    st = ug_sock__open_conn(loop, host, port, false, lim, cbs, data, &sa, &sl, &c);
     if (st != UG_STATUS_GOOD)
         return st;
-    int fd = socket(sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return UG_STATUS_BADRESOURCEUNAVAILABLE;
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    ug_conn *c;
-    st = ug_conn__new(loop, fd, false, lim, cbs, data, &c);
-    if (st != UG_STATUS_GOOD) {
-        close(fd);
-        return st;
-    }
     size_t n = strlen(endpoint_url);
     c->endpoint_url = malloc(n + 1);
     if (!c->endpoint_url) {
@@ -86,15 +77,8 @@ ug_status ug_conn_connect(ug_loop *loop, const char *endpoint_url,
     }
     memcpy(c->endpoint_url, endpoint_url, n + 1);
     c->endpoint_url_len = (uint32_t)n;
-    ug_conn__set_peer_addr(c, (struct sockaddr *)&sa);
-    if (connect(fd, (struct sockaddr *)&sa, sl) != 0 && errno != EINPROGRESS) {
-        ug_conn__free_now(c);
-        return UG_STATUS_BADNOTCONNECTED;
-    }
-    if (ug_conn__watch(c, EPOLLOUT) != UG_STATUS_GOOD) {
-        ug_conn__free_now(c);
-        return UG_STATUS_BADRESOURCEUNAVAILABLE;
-    }
+    if ((st = ug_sock__connect(c, &sa, sl)) != UG_STATUS_GOOD)
+        return st;
     ug_conn__start_deadline(c);
     *out = c;
     return UG_STATUS_GOOD;

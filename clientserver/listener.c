@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "sockutil.h"
 
 #define ACCEPTS_PER_WAKE 16
 
@@ -29,10 +30,27 @@ static void link_conn(ug_listener *l, ug_conn *c)
     l->conns = c;
 }
 
-static void set_nodelay(int fd)
+/* A handed-out conn of l: counted against max_connections, with the next
+ * SecureChannel id (never 0). */
+static void adopt_conn(ug_listener *l, ug_conn *c)
 {
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    link_conn(l, c);
+    c->counted = true;
+    l->count++;
+    if (++l->channel_counter == 0)
+        l->channel_counter = 1;
+    c->channel_id = l->channel_counter;
+}
+
+/* Starts c's HEL/RHE deadline, hands it out in *out (when out) and tells
+ * on_accept. */
+static void start_conn(ug_conn *c, ug_conn **out)
+{
+    ug_conn__start_deadline(c);
+    if (out)
+        *out = c;
+    if (c->cbs.on_accept)
+        c->cbs.on_accept(c, c->data);
 }
 
 ug_status ug_conn_accept_fd(ug_loop *loop, ug_listener *l, int fd,
@@ -65,19 +83,9 @@ ug_status ug_conn_accept_fd(ug_loop *loop, ug_listener *l, int fd,
     else
         snprintf(c->peer_addr, sizeof c->peer_addr, "local");
     c->channel_id = 1;
-    if (l) {
-        link_conn(l, c);
-        c->counted = true;
-        l->count++;
-        if (++l->channel_counter == 0)
-            l->channel_counter = 1;
-        c->channel_id = l->channel_counter;
-    }
-    ug_conn__start_deadline(c);
-    if (out)
-        *out = c;
-    if (c->cbs.on_accept)
-        c->cbs.on_accept(c, c->data);
+    if (l)
+        adopt_conn(l, c);
+    start_conn(c, out);
     return UG_STATUS_GOOD;
 }
 
@@ -115,7 +123,7 @@ static void on_listen(ug_loop *loop, struct ug_watch *w, uint32_t revents)
         int fd = accept4(w->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0)
             return; /* EAGAIN, or a transient error (EMFILE: retried next wake) */
-        set_nodelay(fd);
+        ug_sock__nodelay(fd);
         if (l->count >= l->lim.max_connections) {
             reject(l, fd);
             continue;
@@ -282,19 +290,10 @@ ug_status ug_listener_reverse_connect(ug_listener *l, const char *client_url,
         return UG_STATUS_BADTCPNOTENOUGHRESOURCES;
     struct sockaddr_storage sa;
     socklen_t sl;
-    st = ug_conn__resolve(host, port, &sa, &sl);
+    ug_conn *c;
+    st = ug_sock__open_conn(l->loop, host, port, true, &l->lim, &l->cbs, l->data, &sa, &sl, &c);
     if (st != UG_STATUS_GOOD)
         return st;
-    int fd = socket(sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return UG_STATUS_BADRESOURCEUNAVAILABLE;
-    set_nodelay(fd);
-    ug_conn *c;
-    st = ug_conn__new(l->loop, fd, true, &l->lim, &l->cbs, l->data, &c);
-    if (st != UG_STATUS_GOOD) {
-        close(fd);
-        return st;
-    }
     c->reverse = true;
     c->state = UG_CS_CONNECTING;
     c->server_uri = l->server_uri ? strdup(l->server_uri) : NULL;
@@ -303,25 +302,9 @@ ug_status ug_listener_reverse_connect(ug_listener *l, const char *client_url,
         ug_conn__free_now(c);
         return UG_STATUS_BADOUTOFMEMORY;
     }
-    ug_conn__set_peer_addr(c, (struct sockaddr *)&sa);
-    if (connect(fd, (struct sockaddr *)&sa, sl) != 0 && errno != EINPROGRESS) {
-        ug_conn__free_now(c);
-        return UG_STATUS_BADNOTCONNECTED;
-    }
-    if (ug_conn__watch(c, EPOLLOUT) != UG_STATUS_GOOD) {
-        ug_conn__free_now(c);
-        return UG_STATUS_BADRESOURCEUNAVAILABLE;
-    }
-    link_conn(l, c);
-    c->counted = true;
-    l->count++;
-    if (++l->channel_counter == 0)
-        l->channel_counter = 1;
-    c->channel_id = l->channel_counter;
-    ug_conn__start_deadline(c);
-    if (out)
-        *out = c;
-    if (c->cbs.on_accept)
-        c->cbs.on_accept(c, c->data);
+    if ((st = ug_sock__connect(c, &sa, sl)) != UG_STATUS_GOOD)
+        return st;
+    adopt_conn(l, c);
+    start_conn(c, out);
     return UG_STATUS_GOOD;
 }

@@ -26,12 +26,35 @@ static ug_status get_sub(struct ug_svc_ctx *ctx, uint32_t id, struct ug_subs **s
     return UG_STATUS_GOOD;
 }
 
-static ug_status check_count(const struct ug_subs *subs, int32_t n)
+static ug_status check_ttr(int32_t ttr)
 {
+    if (ttr < UG_TIMESTAMPS_TO_RETURN_SOURCE || ttr > UG_TIMESTAMPS_TO_RETURN_NEITHER)
+        return UG_STATUS_BADTIMESTAMPSTORETURNINVALID;
+    return UG_STATUS_GOOD;
+}
+
+/* The common head of the four services, in the order of their checks: the
+ * subscription (get_sub), the request's own argument check (arg_st, Good when
+ * it has none), the item count n, then an arena array of n results of size
+ * bytes each. Returns Good, get_sub's, arg_st, BadNothingToDo,
+ * BadTooManyOperations, BadOutOfMemory. */
+static ug_status items_begin(struct ug_svc_ctx *ctx, uint32_t sub_id, ug_status arg_st,
+                             int32_t n, size_t size, struct sub **s_out, void **res_out)
+{
+    struct ug_subs *subs;
+    ug_status st = get_sub(ctx, sub_id, &subs, s_out);
+    if (st != UG_STATUS_GOOD)
+        return st;
+    if (arg_st != UG_STATUS_GOOD)
+        return arg_st;
     if (n <= 0)
         return UG_STATUS_BADNOTHINGTODO;
     if ((uint32_t)n > subs->lim.max_monitored_items_per_call)
         return UG_STATUS_BADTOOMANYOPERATIONS;
+    void *res = ug_arena_alloc(ctx->arena, (size_t)n * size);
+    if (res == NULL)
+        return UG_STATUS_BADOUTOFMEMORY;
+    *res_out = res;
     return UG_STATUS_GOOD;
 }
 
@@ -40,6 +63,35 @@ static struct sub_item *item_find(struct sub *s, uint32_t id)
     if (id == 0 || id > s->items_cap)
         return NULL;
     return s->items[id - 1];
+}
+
+/* SetMonitoringMode and DeleteMonitoredItems: items_begin, then fn on each
+ * item of ids that exists; one status per id (Good, or
+ * BadMonitoredItemIdInvalid) into *results / *results_len. Returns
+ * items_begin's statuses. */
+static ug_status each_item(struct ug_svc_ctx *ctx, uint32_t sub_id, ug_status arg_st,
+                           const uint32_t *ids, int32_t n,
+                           void (*fn)(struct sub *s, struct sub_item *it, uint32_t id,
+                                      const void *arg),
+                           const void *arg, int32_t *results_len, ug_status **results)
+{
+    struct sub *s;
+    ug_status *res;
+    ug_status st = items_begin(ctx, sub_id, arg_st, n, sizeof *res, &s, (void **)&res);
+    if (st != UG_STATUS_GOOD)
+        return st;
+    for (int32_t i = 0; i < n; i++) {
+        struct sub_item *it = item_find(s, ids[i]);
+        if (it == NULL) {
+            res[i] = UG_STATUS_BADMONITOREDITEMIDINVALID;
+            continue;
+        }
+        fn(s, it, ids[i], arg);
+        res[i] = UG_STATUS_GOOD;
+    }
+    *results_len = n;
+    *results = res;
+    return UG_STATUS_GOOD;
 }
 
 /* The variable's MinimumSamplingInterval (Part 3 §5.6.2), 0 when it has
@@ -236,20 +288,13 @@ ug_status ug_svc_create_monitored_items(struct ug_svc_ctx *ctx, const void *requ
 {
     const ug_CreateMonitoredItemsRequest *req = request;
     ug_CreateMonitoredItemsResponse *resp = response;
-    struct ug_subs *subs;
     struct sub *s;
-    ug_status st = get_sub(ctx, req->subscription_id, &subs, &s);
+    ug_MonitoredItemCreateResult *res;
+    int32_t n = req->items_to_create_len;
+    ug_status st = items_begin(ctx, req->subscription_id, check_ttr(req->timestamps_to_return), n,
+                               sizeof *res, &s, (void **)&res);
     if (st != UG_STATUS_GOOD)
         return st;
-    if (req->timestamps_to_return < UG_TIMESTAMPS_TO_RETURN_SOURCE ||
-        req->timestamps_to_return > UG_TIMESTAMPS_TO_RETURN_NEITHER)
-        return UG_STATUS_BADTIMESTAMPSTORETURNINVALID;
-    if ((st = check_count(subs, req->items_to_create_len)) != UG_STATUS_GOOD)
-        return st;
-    int32_t n = req->items_to_create_len;
-    ug_MonitoredItemCreateResult *res = ug_arena_alloc(ctx->arena, (size_t)n * sizeof *res);
-    if (res == NULL)
-        return UG_STATUS_BADOUTOFMEMORY;
     for (int32_t i = 0; i < n; i++)
         create_one(ctx, s, req->timestamps_to_return, &req->items_to_create[i], &res[i]);
     resp->results_len = n;
@@ -312,25 +357,25 @@ ug_status ug_svc_modify_monitored_items(struct ug_svc_ctx *ctx, const void *requ
 {
     const ug_ModifyMonitoredItemsRequest *req = request;
     ug_ModifyMonitoredItemsResponse *resp = response;
-    struct ug_subs *subs;
     struct sub *s;
-    ug_status st = get_sub(ctx, req->subscription_id, &subs, &s);
+    ug_MonitoredItemModifyResult *res;
+    int32_t n = req->items_to_modify_len;
+    ug_status st = items_begin(ctx, req->subscription_id, check_ttr(req->timestamps_to_return), n,
+                               sizeof *res, &s, (void **)&res);
     if (st != UG_STATUS_GOOD)
         return st;
-    if (req->timestamps_to_return < UG_TIMESTAMPS_TO_RETURN_SOURCE ||
-        req->timestamps_to_return > UG_TIMESTAMPS_TO_RETURN_NEITHER)
-        return UG_STATUS_BADTIMESTAMPSTORETURNINVALID;
-    if ((st = check_count(subs, req->items_to_modify_len)) != UG_STATUS_GOOD)
-        return st;
-    int32_t n = req->items_to_modify_len;
-    ug_MonitoredItemModifyResult *res = ug_arena_alloc(ctx->arena, (size_t)n * sizeof *res);
-    if (res == NULL)
-        return UG_STATUS_BADOUTOFMEMORY;
     for (int32_t i = 0; i < n; i++)
         modify_one(ctx, s, req->timestamps_to_return, &req->items_to_modify[i], &res[i]);
     resp->results_len = n;
     resp->results = res;
     return UG_STATUS_GOOD;
+}
+
+static void set_mode_one(struct sub *s, struct sub_item *it, uint32_t id, const void *arg)
+{
+    (void)s;
+    (void)id;
+    sub_item_set_mode(it, *(const uint8_t *)arg);
 }
 
 /* Part 4 §5.12.4. Returns Good (per item: Good, BadMonitoredItemIdInvalid),
@@ -340,32 +385,24 @@ ug_status ug_svc_set_monitoring_mode(struct ug_svc_ctx *ctx, const void *request
 {
     const ug_SetMonitoringModeRequest *req = request;
     ug_SetMonitoringModeResponse *resp = response;
-    struct ug_subs *subs;
-    struct sub *s;
-    ug_status st = get_sub(ctx, req->subscription_id, &subs, &s);
-    if (st != UG_STATUS_GOOD)
-        return st;
-    if (req->monitoring_mode < UG_MONITORING_MODE_DISABLED ||
-        req->monitoring_mode > UG_MONITORING_MODE_REPORTING)
-        return UG_STATUS_BADMONITORINGMODEINVALID;
-    if ((st = check_count(subs, req->monitored_item_ids_len)) != UG_STATUS_GOOD)
-        return st;
-    int32_t n = req->monitored_item_ids_len;
-    ug_status *res = ug_arena_alloc(ctx->arena, (size_t)n * sizeof *res);
-    if (res == NULL)
-        return UG_STATUS_BADOUTOFMEMORY;
-    for (int32_t i = 0; i < n; i++) {
-        struct sub_item *it = item_find(s, req->monitored_item_ids[i]);
-        if (it == NULL) {
-            res[i] = UG_STATUS_BADMONITOREDITEMIDINVALID;
-            continue;
-        }
-        sub_item_set_mode(it, (uint8_t)req->monitoring_mode);
-        res[i] = UG_STATUS_GOOD;
-    }
-    resp->results_len = n;
-    resp->results = res;
-    return UG_STATUS_GOOD;
+    ug_status mode_st = req->monitoring_mode < UG_MONITORING_MODE_DISABLED ||
+                                req->monitoring_mode > UG_MONITORING_MODE_REPORTING
+                            ? UG_STATUS_BADMONITORINGMODEINVALID
+                            : UG_STATUS_GOOD;
+    uint8_t mode = (uint8_t)req->monitoring_mode;
+    return each_item(ctx, req->subscription_id, mode_st, req->monitored_item_ids,
+                     req->monitored_item_ids_len, set_mode_one, &mode, &resp->results_len,
+                     &resp->results);
+}
+
+static void delete_one(struct sub *s, struct sub_item *it, uint32_t id, const void *arg)
+{
+    (void)arg;
+    s->items[id - 1] = NULL;
+    if (id - 1 < s->items_free_hint)
+        s->items_free_hint = id - 1;
+    s->n_items--;
+    sub_item_free(it);
 }
 
 /* Part 4 §5.12.6. As SetMonitoringMode (without the mode). */
@@ -374,32 +411,7 @@ ug_status ug_svc_delete_monitored_items(struct ug_svc_ctx *ctx, const void *requ
 {
     const ug_DeleteMonitoredItemsRequest *req = request;
     ug_DeleteMonitoredItemsResponse *resp = response;
-    struct ug_subs *subs;
-    struct sub *s;
-    ug_status st = get_sub(ctx, req->subscription_id, &subs, &s);
-    if (st != UG_STATUS_GOOD)
-        return st;
-    if ((st = check_count(subs, req->monitored_item_ids_len)) != UG_STATUS_GOOD)
-        return st;
-    int32_t n = req->monitored_item_ids_len;
-    ug_status *res = ug_arena_alloc(ctx->arena, (size_t)n * sizeof *res);
-    if (res == NULL)
-        return UG_STATUS_BADOUTOFMEMORY;
-    for (int32_t i = 0; i < n; i++) {
-        uint32_t id = req->monitored_item_ids[i];
-        struct sub_item *it = item_find(s, id);
-        if (it == NULL) {
-            res[i] = UG_STATUS_BADMONITOREDITEMIDINVALID;
-            continue;
-        }
-        s->items[id - 1] = NULL;
-        if (id - 1 < s->items_free_hint)
-            s->items_free_hint = id - 1;
-        s->n_items--;
-        sub_item_free(it);
-        res[i] = UG_STATUS_GOOD;
-    }
-    resp->results_len = n;
-    resp->results = res;
-    return UG_STATUS_GOOD;
+    return each_item(ctx, req->subscription_id, UG_STATUS_GOOD, req->monitored_item_ids,
+                     req->monitored_item_ids_len, delete_one, NULL, &resp->results_len,
+                     &resp->results);
 }

@@ -22,13 +22,66 @@ static ug_status get_subs(struct ug_svc_ctx *ctx, struct ug_subs **out)
     return UG_STATUS_GOOD;
 }
 
-static ug_status check_ids(const struct ug_subs *subs, int32_t n)
+/* The common head of SetPublishingMode, DeleteSubscriptions and
+ * TransferSubscriptions: the session's subscriptions, the id count (n), and
+ * an arena array of n results of size bytes each. Returns Good,
+ * BadSessionIdInvalid, BadNothingToDo, BadTooManyOperations, BadOutOfMemory. */
+static ug_status ids_begin(struct ug_svc_ctx *ctx, int32_t n, size_t size,
+                           struct ug_subs **subs_out, void **res_out)
 {
+    struct ug_subs *subs;
+    ug_status st = get_subs(ctx, &subs);
+    if (st != UG_STATUS_GOOD)
+        return st;
     if (n <= 0)
         return UG_STATUS_BADNOTHINGTODO;
     if ((uint32_t)n > max_ids(subs))
         return UG_STATUS_BADTOOMANYOPERATIONS;
+    void *res = ug_arena_alloc(ctx->arena, (size_t)n * size);
+    if (res == NULL)
+        return UG_STATUS_BADOUTOFMEMORY;
+    *subs_out = subs;
+    *res_out = res;
     return UG_STATUS_GOOD;
+}
+
+/* SetPublishingMode and DeleteSubscriptions: ids_begin, then fn on each
+ * subscription of ids that exists; one status per id (Good, or
+ * BadSubscriptionIdInvalid) into *results / *results_len. Returns
+ * ids_begin's statuses. */
+static ug_status each_sub(struct ug_svc_ctx *ctx, const uint32_t *ids, int32_t n,
+                          void (*fn)(struct sub *s, const void *arg), const void *arg,
+                          int32_t *results_len, ug_status **results)
+{
+    struct ug_subs *subs;
+    ug_status *res;
+    ug_status st = ids_begin(ctx, n, sizeof *res, &subs, (void **)&res);
+    if (st != UG_STATUS_GOOD)
+        return st;
+    for (int32_t i = 0; i < n; i++) {
+        struct sub *s = sub_find(subs, ids[i]);
+        if (s == NULL) {
+            res[i] = UG_STATUS_BADSUBSCRIPTIONIDINVALID;
+            continue;
+        }
+        fn(s, arg);
+        res[i] = UG_STATUS_GOOD;
+    }
+    *results_len = n;
+    *results = res;
+    return UG_STATUS_GOOD;
+}
+
+static void set_publishing_one(struct sub *s, const void *arg)
+{
+    s->enabled = *(const bool *)arg;
+    sub_touch(s);
+}
+
+static void delete_one(struct sub *s, const void *arg)
+{
+    (void)arg;
+    sub_delete(s);
 }
 
 /* Part 4 §5.13.2. Returns Good, BadSessionIdInvalid, BadTooManySubscriptions,
@@ -91,29 +144,8 @@ ug_status ug_svc_set_publishing_mode(struct ug_svc_ctx *ctx, const void *request
 {
     const ug_SetPublishingModeRequest *req = request;
     ug_SetPublishingModeResponse *resp = response;
-    struct ug_subs *subs;
-    ug_status st = get_subs(ctx, &subs);
-    if (st != UG_STATUS_GOOD)
-        return st;
-    if ((st = check_ids(subs, req->subscription_ids_len)) != UG_STATUS_GOOD)
-        return st;
-    int32_t n = req->subscription_ids_len;
-    ug_status *res = ug_arena_alloc(ctx->arena, (size_t)n * sizeof *res);
-    if (res == NULL)
-        return UG_STATUS_BADOUTOFMEMORY;
-    for (int32_t i = 0; i < n; i++) {
-        struct sub *s = sub_find(subs, req->subscription_ids[i]);
-        if (s == NULL) {
-            res[i] = UG_STATUS_BADSUBSCRIPTIONIDINVALID;
-            continue;
-        }
-        s->enabled = req->publishing_enabled;
-        sub_touch(s);
-        res[i] = UG_STATUS_GOOD;
-    }
-    resp->results_len = n;
-    resp->results = res;
-    return UG_STATUS_GOOD;
+    return each_sub(ctx, req->subscription_ids, req->subscription_ids_len, set_publishing_one,
+                    &req->publishing_enabled, &resp->results_len, &resp->results);
 }
 
 /* Part 4 §5.13.8. As SetPublishingMode. Deleting the last subscription
@@ -122,28 +154,8 @@ ug_status ug_svc_delete_subscriptions(struct ug_svc_ctx *ctx, const void *reques
 {
     const ug_DeleteSubscriptionsRequest *req = request;
     ug_DeleteSubscriptionsResponse *resp = response;
-    struct ug_subs *subs;
-    ug_status st = get_subs(ctx, &subs);
-    if (st != UG_STATUS_GOOD)
-        return st;
-    if ((st = check_ids(subs, req->subscription_ids_len)) != UG_STATUS_GOOD)
-        return st;
-    int32_t n = req->subscription_ids_len;
-    ug_status *res = ug_arena_alloc(ctx->arena, (size_t)n * sizeof *res);
-    if (res == NULL)
-        return UG_STATUS_BADOUTOFMEMORY;
-    for (int32_t i = 0; i < n; i++) {
-        struct sub *s = sub_find(subs, req->subscription_ids[i]);
-        if (s == NULL) {
-            res[i] = UG_STATUS_BADSUBSCRIPTIONIDINVALID;
-            continue;
-        }
-        sub_delete(s);
-        res[i] = UG_STATUS_GOOD;
-    }
-    resp->results_len = n;
-    resp->results = res;
-    return UG_STATUS_GOOD;
+    return each_sub(ctx, req->subscription_ids, req->subscription_ids_len, delete_one, NULL,
+                    &resp->results_len, &resp->results);
 }
 
 /* Part 4 §5.13.7. As SetPublishingMode; per id: Good, BadSubscriptionIdInvalid,
@@ -155,15 +167,11 @@ ug_status ug_svc_transfer_subscriptions(struct ug_svc_ctx *ctx, const void *requ
     const ug_TransferSubscriptionsRequest *req = request;
     ug_TransferSubscriptionsResponse *resp = response;
     struct ug_subs *subs;
-    ug_status st = get_subs(ctx, &subs);
+    ug_TransferResult *res;
+    int32_t n = req->subscription_ids_len;
+    ug_status st = ids_begin(ctx, n, sizeof *res, &subs, (void **)&res);
     if (st != UG_STATUS_GOOD)
         return st;
-    if ((st = check_ids(subs, req->subscription_ids_len)) != UG_STATUS_GOOD)
-        return st;
-    int32_t n = req->subscription_ids_len;
-    ug_TransferResult *res = ug_arena_alloc(ctx->arena, (size_t)n * sizeof *res);
-    if (res == NULL)
-        return UG_STATUS_BADOUTOFMEMORY;
     for (int32_t i = 0; i < n; i++) {
         res[i] = (ug_TransferResult){0};
         ug_status r = sub_transfer(subs, req->subscription_ids[i], req->send_initial_values,

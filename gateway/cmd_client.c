@@ -167,6 +167,26 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool with_type,
     return 0;
 }
 
+/* parse_opts and the count of positional arguments (min_pos..max_pos;
+ * max_pos < 0: no upper bound). Returns true to go on, false with *rc the
+ * exit code (Ok after --help, Usage). */
+static bool cmd_args(int argc, char **argv, struct opts *o, bool with_type,
+                     void (*usage)(FILE *), int min_pos, int max_pos, int *rc)
+{
+    int r = parse_opts(argc, argv, o, with_type, usage);
+    if (r) {
+        *rc = r < 0 ? UG_EXIT_OK : r;
+        return false;
+    }
+    if (o->n_pos < min_pos || (max_pos >= 0 && o->n_pos > max_pos)) {
+        usage(stderr);
+        *rc = UG_EXIT_USAGE;
+        return false;
+    }
+    *rc = 0;
+    return true;
+}
+
 static int fail(const char *cmd, const char *what, ug_status st)
 {
     const char *name = ug_status_name(st);
@@ -231,6 +251,31 @@ static void close_session(struct session *s)
     }
 }
 
+/* open_session; on failure the command's arena a is freed too. */
+static int open_session_or_free(const char *cmd, const struct opts *o, struct session *s,
+                                ug_arena *a)
+{
+    int rc = open_session(cmd, o, s);
+    if (rc != 0)
+        ug_arena_free(a);
+    return rc;
+}
+
+/* The end of every command: closes the session, frees the arena, returns rc. */
+static int end_session(struct session *s, ug_arena *a, int rc)
+{
+    close_session(s);
+    ug_arena_free(a);
+    return rc;
+}
+
+/* A Variant as text on its own line of stdout. */
+static void print_value_line(const ug_variant *v)
+{
+    ug_print_variant_text(stdout, v);
+    fputc('\n', stdout);
+}
+
 static int parse_node(const char *cmd, const char *text, ug_nodeid *out, ug_arena *a)
 {
     ug_status st = ug_nodeid_parse(text, strlen(text), out, a);
@@ -268,13 +313,9 @@ static void print_str(FILE *f, ug_string s)
 int ug_cmd_browse(int argc, char **argv)
 {
     struct opts o;
-    int rc = parse_opts(argc, argv, &o, false, ug_cmd_browse_usage);
-    if (rc)
-        return rc < 0 ? UG_EXIT_OK : rc;
-    if (o.n_pos < 1 || o.n_pos > 2) {
-        ug_cmd_browse_usage(stderr);
-        return UG_EXIT_USAGE;
-    }
+    int rc;
+    if (!cmd_args(argc, argv, &o, false, ug_cmd_browse_usage, 1, 2, &rc))
+        return rc;
     ug_arena a;
     ug_arena_init(&a, NULL, 0, true);
     ug_nodeid node = {0};
@@ -284,10 +325,8 @@ int ug_cmd_browse(int argc, char **argv)
         return rc;
     }
     struct session s;
-    if ((rc = open_session(argv[0], &o, &s)) != 0) {
-        ug_arena_free(&a);
+    if ((rc = open_session_or_free(argv[0], &o, &s, &a)) != 0)
         return rc;
-    }
     ug_ReferenceDescription *refs = NULL;
     size_t n = 0;
     ug_status st = ug_client_browse(s.c, &node, &refs, &n, &a);
@@ -306,9 +345,7 @@ int ug_cmd_browse(int argc, char **argv)
             fputs("\"\n", stdout);
         }
     }
-    close_session(&s);
-    ug_arena_free(&a);
-    return rc;
+    return end_session(&s, &a, rc);
 }
 
 /* --------------------------------------------------------------- read -- */
@@ -334,13 +371,9 @@ static int parse_attr(const char *cmd, const char *text, uint32_t *out)
 int ug_cmd_read(int argc, char **argv)
 {
     struct opts o;
-    int rc = parse_opts(argc, argv, &o, false, ug_cmd_read_usage);
-    if (rc)
-        return rc < 0 ? UG_EXIT_OK : rc;
-    if (o.n_pos < 2 || o.n_pos > 3) {
-        ug_cmd_read_usage(stderr);
-        return UG_EXIT_USAGE;
-    }
+    int rc;
+    if (!cmd_args(argc, argv, &o, false, ug_cmd_read_usage, 2, 3, &rc))
+        return rc;
     ug_arena a;
     ug_arena_init(&a, NULL, 0, true);
     ug_nodeid node;
@@ -351,10 +384,8 @@ int ug_cmd_read(int argc, char **argv)
         return rc;
     }
     struct session s;
-    if ((rc = open_session(argv[0], &o, &s)) != 0) {
-        ug_arena_free(&a);
+    if ((rc = open_session_or_free(argv[0], &o, &s, &a)) != 0)
         return rc;
-    }
     ug_datavalue dv;
     ug_status st = ug_client_read(s.c, &node, attr, &dv, &a);
     if (st != UG_STATUS_GOOD) {
@@ -365,16 +396,13 @@ int ug_cmd_read(int argc, char **argv)
             printf("Int32 %" PRId32 " (%s)\n", dv.value.u.v.int32,
                    node_class_name(dv.value.u.v.int32));
         else {
-            ug_print_variant_text(stdout, &dv.value);
-            fputc('\n', stdout);
+            print_value_line(&dv.value);
         }
         if ((dv.mask & UG_DV_STATUS) && dv.status != UG_STATUS_GOOD)
             fprintf(stderr, "status: %s\n",
                     ug_status_name(dv.status) ? ug_status_name(dv.status) : "unknown");
     }
-    close_session(&s);
-    ug_arena_free(&a);
-    return rc;
+    return end_session(&s, &a, rc);
 }
 
 /* -------------------------------------------------------------- values -- */
@@ -540,13 +568,9 @@ static ug_status parse_value(uint8_t type, const char *text, ug_variant *out, ug
 int ug_cmd_write(int argc, char **argv)
 {
     struct opts o;
-    int rc = parse_opts(argc, argv, &o, true, ug_cmd_write_usage);
-    if (rc)
-        return rc < 0 ? UG_EXIT_OK : rc;
-    if (o.n_pos != 3) {
-        ug_cmd_write_usage(stderr);
-        return UG_EXIT_USAGE;
-    }
+    int rc;
+    if (!cmd_args(argc, argv, &o, true, ug_cmd_write_usage, 3, 3, &rc))
+        return rc;
     int type = -1;
     if (o.type) {
         type = ug_type_from_name(o.type, -1);
@@ -567,10 +591,8 @@ int ug_cmd_write(int argc, char **argv)
         return rc;
     }
     struct session s;
-    if ((rc = open_session(argv[0], &o, &s)) != 0) {
-        ug_arena_free(&a);
+    if ((rc = open_session_or_free(argv[0], &o, &s, &a)) != 0)
         return rc;
-    }
     ug_status st = UG_STATUS_GOOD;
     bool want_array = o.pos[2][0] == '[';
     if (type < 0) {
@@ -619,12 +641,9 @@ int ug_cmd_write(int argc, char **argv)
         goto out;
     }
     fputs("written: ", stdout);
-    ug_print_variant_text(stdout, &v);
-    fputc('\n', stdout);
+    print_value_line(&v);
 out:
-    close_session(&s);
-    ug_arena_free(&a);
-    return rc;
+    return end_session(&s, &a, rc);
 }
 
 /* --------------------------------------------------------------- call -- */
@@ -649,13 +668,9 @@ static ug_status parse_arg(const char *text, ug_variant *out, ug_arena *a)
 int ug_cmd_call(int argc, char **argv)
 {
     struct opts o;
-    int rc = parse_opts(argc, argv, &o, false, ug_cmd_call_usage);
-    if (rc)
-        return rc < 0 ? UG_EXIT_OK : rc;
-    if (o.n_pos < 3) {
-        ug_cmd_call_usage(stderr);
-        return UG_EXIT_USAGE;
-    }
+    int rc;
+    if (!cmd_args(argc, argv, &o, false, ug_cmd_call_usage, 3, -1, &rc))
+        return rc;
     ug_arena a;
     ug_arena_init(&a, NULL, 0, true);
     ug_nodeid obj, meth;
@@ -676,10 +691,8 @@ int ug_cmd_call(int argc, char **argv)
         }
     }
     struct session s;
-    if ((rc = open_session(argv[0], &o, &s)) != 0) {
-        ug_arena_free(&a);
+    if ((rc = open_session_or_free(argv[0], &o, &s, &a)) != 0)
         return rc;
-    }
     ug_variant *out = NULL;
     size_t n_out = 0;
     ug_status st = ug_client_call(s.c, &obj, &meth, in, n_in, &out, &n_out, &a);
@@ -688,13 +701,10 @@ int ug_cmd_call(int argc, char **argv)
     } else {
         for (size_t i = 0; i < n_out; i++) {
             printf("%zu: ", i);
-            ug_print_variant_text(stdout, &out[i]);
-            fputc('\n', stdout);
+            print_value_line(&out[i]);
         }
     }
-    close_session(&s);
-    ug_arena_free(&a);
-    return rc;
+    return end_session(&s, &a, rc);
 }
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "../../clientserver/conn.h" /* internal header: tests/ has no clientserver/ include dir */
 #include "harness.h"
+#include "uacp_fixture.h"
 #include "uagate/ua_struct.h"
 
 #define ECHO_ID 9001u /* any ns=0 numeric id: the channel does not care */
@@ -541,64 +542,9 @@ static void test_connect_errors(void)
 
 /* ------------------------------------ the client against a raw server ---
  * The server side is written by hand here, byte by byte, to reach the
- * client's error paths (builders as in test_uacp.c). */
+ * client's error paths (builders of uacp_fixture.h). */
 
-#define TEST_TYPE_ID 9001u
 static uint8_t wbuf[1 << 16];
-
-static void wr_hel(ug_wr *wr, uint32_t recv, uint32_t send, uint32_t max_msg, uint32_t max_chunks,
-                   const char *url)
-{
-    struct ug_uacp_hello h = {0, recv, send, max_msg, max_chunks, ug_string_from(url)};
-    ug_uacp_hello_encode(wr, UG_UACP_HEL, &h);
-}
-
-static void patch_size(ug_wr *wr, size_t start)
-{
-    uint32_t n = (uint32_t)(wr->len - start);
-    ug_wr_patch(wr, start + 4, &n, 4);
-}
-
-/* A four-byte ns=0 NodeId. */
-static void wr_id(ug_wr *wr, uint32_t id)
-{
-    ug_wr_u8(wr, 1);
-    ug_wr_u8(wr, 0);
-    ug_wr_u16(wr, (uint16_t)id);
-}
-
-/* A MSG (or CLO) chunk: type id then n bytes of payload. */
-static void wr_sym(ug_wr *wr, const char *type, uint8_t chunk, uint32_t channel_id,
-                   uint32_t token, uint32_t seq, uint32_t request_id, uint32_t type_id, size_t n)
-{
-    size_t start = wr->len;
-    ug_wr_bytes(wr, type, 3);
-    ug_wr_u8(wr, chunk);
-    ug_wr_u32(wr, 0);
-    ug_wr_u32(wr, channel_id);
-    ug_wr_u32(wr, token);
-    ug_wr_u32(wr, seq);
-    ug_wr_u32(wr, request_id);
-    if (type_id)
-        wr_id(wr, type_id);
-    for (size_t i = 0; i < n; i++)
-        ug_wr_u8(wr, (uint8_t)i);
-    patch_size(wr, start);
-}
-
-static int tcp_connect(uint16_t port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port),
-                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-        close(fd);
-        return -1;
-    }
-    fcntl(fd, F_SETFL, O_NONBLOCK);
-    return fd;
-}
-
 
 struct rawsrv {
     ug_loop *loop;

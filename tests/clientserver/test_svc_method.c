@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "method_fixture.h"
 #include "uagate/nodes.h"
 #include "uagate/server.h"
 #include "uagate/ua_struct.h"
@@ -28,16 +29,7 @@ static ug_status add_fn(void *ctx, const ug_nodeid *object, size_t n_in, const u
 {
     (void)ctx;
     (void)object;
-    if (n_in != 2)
-        return UG_STATUS_BADINTERNALERROR;
-    ug_variant *o = ug_arena_alloc(arena, sizeof *o);
-    if (!o)
-        return UG_STATUS_BADOUTOFMEMORY;
-    *o = ug_variant_scalar(UG_TYPE_INT32);
-    o->u.v.int32 = in[0].u.v.int32 + in[1].u.v.int32;
-    *out = o;
-    *n_out = 1;
-    return UG_STATUS_GOOD;
+    return sum_output(n_in, in, n_out, out, arena);
 }
 
 static ug_status div_fn(void *ctx, const ug_nodeid *object, size_t n_in, const ug_variant *in,
@@ -53,25 +45,7 @@ static ug_status div_fn(void *ctx, const ug_nodeid *object, size_t n_in, const u
 
 static ug_status add_method(uint32_t id, const char *name, ug_method_fn fn, bool async)
 {
-    static const struct ug_nodes_arg ins[] = {
-        {"a", {.ns = 0, .id_type = UG_ID_NUMERIC, .id.numeric = 6}, -1, NULL},
-        {"b", {.ns = 0, .id_type = UG_ID_NUMERIC, .id.numeric = 6}, -1, NULL},
-    };
-    static const struct ug_nodes_arg outs[] = {
-        {"sum", {.ns = 0, .id_type = UG_ID_NUMERIC, .id.numeric = 6}, -1, NULL},
-    };
-    struct ug_nodes_method m;
-    memset(&m, 0, sizeof m);
-    m.c.requested_id = ns1(id);
-    m.c.parent_id = ns1(OBJ);
-    m.c.browse_name = (ug_qualified_name){1, ug_string_from(name)};
-    m.n_inputs = 2;
-    m.inputs = ins;
-    m.n_outputs = 1;
-    m.outputs = outs;
-    m.impl.call = fn;
-    m.impl.async = async;
-    return ug_nodes_add_method(ug_server_aspace(srv), &m, NULL);
+    return add_sum_method(ug_server_aspace(srv), ns1(id), ns1(OBJ), name, fn, async);
 }
 
 static int suite_init(void)

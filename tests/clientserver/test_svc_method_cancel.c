@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "method_fixture.h"
 #include "uagate/nodes.h"
 #include "uagate/server.h"
 #include "uagate/ua_struct.h"
@@ -35,16 +36,7 @@ static ug_status slow_add(void *ctx, const ug_nodeid *object, size_t n_in, const
     (void)object;
     atomic_fetch_add(&entered, 1);
     sem_wait(&gate);
-    if (n_in != 2)
-        return UG_STATUS_BADINTERNALERROR;
-    ug_variant *o = ug_arena_alloc(arena, sizeof *o);
-    if (!o)
-        return UG_STATUS_BADOUTOFMEMORY;
-    *o = ug_variant_scalar(UG_TYPE_INT32);
-    o->u.v.int32 = in[0].u.v.int32 + in[1].u.v.int32;
-    *out = o;
-    *n_out = 1;
-    return UG_STATUS_GOOD;
+    return sum_output(n_in, in, n_out, out, arena);
 }
 
 static int suite_init(void)
@@ -65,25 +57,9 @@ static int suite_init(void)
     o.c.browse_name = (ug_qualified_name){1, ug_string_from("Calc")};
     if (ug_nodes_add_object(as, &o, NULL) != UG_STATUS_GOOD)
         return -1;
-    static const struct ug_nodes_arg ins[] = {
-        {"a", {.ns = 0, .id_type = UG_ID_NUMERIC, .id.numeric = 6}, -1, NULL},
-        {"b", {.ns = 0, .id_type = UG_ID_NUMERIC, .id.numeric = 6}, -1, NULL},
-    };
-    static const struct ug_nodes_arg outs[] = {
-        {"sum", {.ns = 0, .id_type = UG_ID_NUMERIC, .id.numeric = 6}, -1, NULL},
-    };
-    struct ug_nodes_method m;
-    memset(&m, 0, sizeof m);
-    m.c.requested_id = ns1(SLOW);
-    m.c.parent_id = ns1(OBJ);
-    m.c.browse_name = (ug_qualified_name){1, ug_string_from("SlowAdd")};
-    m.n_inputs = 2;
-    m.inputs = ins;
-    m.n_outputs = 1;
-    m.outputs = outs;
-    m.impl.call = slow_add;
-    m.impl.async = true;
-    return ug_nodes_add_method(as, &m, NULL) == UG_STATUS_GOOD ? 0 : -1;
+    return add_sum_method(as, ns1(SLOW), ns1(OBJ), "SlowAdd", slow_add, true) == UG_STATUS_GOOD
+               ? 0
+               : -1;
 }
 
 /* n calls of SlowAdd as the dispatcher makes them, on a request of the fake

@@ -18,6 +18,7 @@
 
 #include "../../clientserver/conn.h" /* internal header: tests/ has no clientserver/ include dir */
 #include "harness.h"
+#include "uacp_fixture.h"
 #include "uagate/ua_struct.h"
 
 /* ------------------------------------------------------------ codecs --- */
@@ -177,20 +178,6 @@ static void test_parse_url(void)
 
 /* ------------------------------------------------- message builders --- */
 
-#define TEST_TYPE_ID 9001u
-
-static void wr_hel(ug_wr *wr, uint32_t recv, uint32_t send, uint32_t max_msg, uint32_t max_chunks,
-                   const char *url)
-{
-    struct ug_uacp_hello h = {0, recv, send, max_msg, max_chunks, ug_string_from(url)};
-    ug_uacp_hello_encode(wr, UG_UACP_HEL, &h);
-}
-
-static void patch_size(ug_wr *wr, size_t start)
-{
-    uint32_t n = (uint32_t)(wr->len - start);
-    ug_wr_patch(wr, start + 4, &n, 4);
-}
 
 static void wr_request_header(ug_wr *wr, uint32_t handle)
 {
@@ -202,14 +189,6 @@ static void wr_request_header(ug_wr *wr, uint32_t handle)
     ug_wr_u32(wr, 5000);        /* TimeoutHint */
     ug_wr_u16(wr, 0);           /* AdditionalHeader: null */
     ug_wr_u8(wr, 0);
-}
-
-/* A four-byte ns=0 NodeId. */
-static void wr_id(ug_wr *wr, uint32_t id)
-{
-    ug_wr_u8(wr, 1);
-    ug_wr_u8(wr, 0);
-    ug_wr_u16(wr, (uint16_t)id);
 }
 
 static void wr_opn(ug_wr *wr, uint32_t channel_id, uint32_t seq, uint32_t request_id,
@@ -230,25 +209,6 @@ static void wr_opn(ug_wr *wr, uint32_t channel_id, uint32_t seq, uint32_t reques
     ug_wr_u32(wr, mode);
     ug_wr_string(wr, UG_NULL_BYTES); /* ClientNonce */
     ug_wr_u32(wr, lifetime);
-    patch_size(wr, start);
-}
-
-/* A MSG (or CLO) chunk: type id then `n` bytes of payload (i & 0xff). */
-static void wr_sym(ug_wr *wr, const char *type, uint8_t chunk, uint32_t channel_id,
-                   uint32_t token, uint32_t seq, uint32_t request_id, uint32_t type_id, size_t n)
-{
-    size_t start = wr->len;
-    ug_wr_bytes(wr, type, 3);
-    ug_wr_u8(wr, chunk);
-    ug_wr_u32(wr, 0);
-    ug_wr_u32(wr, channel_id);
-    ug_wr_u32(wr, token);
-    ug_wr_u32(wr, seq);
-    ug_wr_u32(wr, request_id);
-    if (type_id)
-        wr_id(wr, type_id);
-    for (size_t i = 0; i < n; i++)
-        ug_wr_u8(wr, (uint8_t)i);
     patch_size(wr, start);
 }
 
@@ -959,19 +919,6 @@ static void test_close_timeout(void)
     CU_ASSERT_EQUAL(s->why, UG_STATUS_BADSHUTDOWN);
     CU_ASSERT(srv_find(s, "ERR", 0) > 0);
     srv_free(s);
-}
-
-static int tcp_connect(uint16_t port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port),
-                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-        close(fd);
-        return -1;
-    }
-    fcntl(fd, F_SETFL, O_NONBLOCK);
-    return fd;
 }
 
 static void test_connection_limit(void)
