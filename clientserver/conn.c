@@ -202,6 +202,8 @@ void ug_conn__finalize(ug_conn *c, ug_status status)
         ug_reverse__conn_gone(c->reverse_owner, c);
         c->reverse_owner = NULL;
     }
+    if (c->lookup)
+        ug_conn__lookup_gone(c);
     ug_loop_add_delayed(c->loop, &c->report, report_cb, c);
 }
 
@@ -213,6 +215,8 @@ void ug_conn__free_now(ug_conn *c)
             close(c->fd);
     }
     unlink_listener(c);
+    if (c->lookup)
+        ug_conn__lookup_gone(c);
     ug_timer_stop(c->loop, &c->timer);
     ug_timer_stop(c->loop, &c->renew_timer);
     ug_loop_remove_delayed(c->loop, &c->report);

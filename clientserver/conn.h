@@ -168,14 +168,24 @@ ug_status ug_listener_reverse_connect(ug_listener *l, const char *client_url,
 
 /* ------------------------------------------------------------ client -- */
 
-/* Connects to endpoint_url ("opc.tcp://host:port[/path]", host numeric or
- * a name resolved synchronously with getaddrinfo), non-blocking; then HEL/ACK
- * and OPN issue (SecurityPolicy None, mode None); on_open when the channel is
- * open. Failures later are reported through on_closed. lim may be NULL.
+/* Connects to endpoint_url ("opc.tcp://host:port[/path]"), non-blocking;
+ * then HEL/ACK and OPN issue (SecurityPolicy None, mode None); on_open when
+ * the channel is open. Failures later are reported through on_closed. lim
+ * may be NULL. A numeric host (IPv4, or IPv6 in [..]) connects at once; a
+ * host name is resolved by getaddrinfo on a worker thread and the connect
+ * continues on the loop when the result is posted (a failed lookup closes
+ * the conn with BadNotConnected through on_closed; the lookup counts
+ * against hello_timeout_ns, BadTimeout).
+ * Lifetime of a lookup: one detached thread per lookup, owning its copy of
+ * host and port; the conn does not wait for it. Closing or freeing the conn
+ * meanwhile cancels the completion by identity (ug_async_cancel); the
+ * lookup's state and addrinfo result are freed by whichever of the thread
+ * and the loop sees them last. The loop must outlive its conns (as always).
  * Returns Good (*out set; callbacks will follow), BadInvalidArgument,
  * BadTcpEndpointUrlInvalid (malformed or over 4096 bytes),
- * BadNotConnected (name resolution or connect refused at once),
- * BadResourceUnavailable, BadOutOfMemory. */
+ * BadNotConnected (numeric address refused at once),
+ * BadResourceUnavailable (no socket or no thread), BadOutOfMemory, or
+ * ug_async_start's statuses. */
 ug_status ug_conn_connect(ug_loop *loop, const char *endpoint_url,
                           const struct ug_conn_limits *lim, const struct ug_conn_cbs *cbs,
                           void *data, ug_conn **out);
@@ -379,6 +389,7 @@ struct ug_conn {
     ug_loop *loop;
     ug_listener *listener;     /* server conns of a listener */
     ug_reverse *reverse_owner; /* reverse client waiting for its RHE */
+    struct ug_lookup *lookup;  /* host-name lookup in flight (conn_client.c) */
     ug_conn *prev, *next;      /* listener's list */
     struct ug_conn_limits lim;
     struct ug_conn_cbs cbs;
@@ -500,6 +511,8 @@ void ug_channel__rd_response_header(ug_rd *rd, uint32_t *request_handle, ug_stat
 /* conn_client.c: the reverse client learns that its pending conn is gone,
  * or that its RHE was accepted (the conn is handed out from then on). */
 void ug_reverse__conn_gone(ug_reverse *r, ug_conn *c);
+/* Cancels a host-name lookup still running for c (conn_client.c). */
+void ug_conn__lookup_gone(ug_conn *c);
 void ug_reverse__rhe_accepted(ug_conn *c);
 /* conn_client.c: resolves host:port (numeric or getaddrinfo) into sa. */
 ug_status ug_conn__resolve(const char *host, uint16_t port, struct sockaddr_storage *sa,

@@ -7,6 +7,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +18,32 @@
 #include "conn.h"
 #include "sockutil.h"
 
+/* Fills sa from a numeric host (IPv4 or IPv6 literal; "localhost" means
+ * 127.0.0.1). Returns Good or BadNotConnected (not numeric). */
+static ug_status resolve_numeric(const char *host, uint16_t port, struct sockaddr_storage *sa,
+                                 socklen_t *sa_len)
+{
+    memset(sa, 0, sizeof *sa);
+    struct sockaddr_in *in = (struct sockaddr_in *)sa;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)sa;
+    if (inet_pton(AF_INET, host, &in->sin_addr) == 1) {
+        in->sin_family = AF_INET;
+        in->sin_port = htons(port);
+        *sa_len = sizeof *in;
+        return UG_STATUS_GOOD;
+    }
+    if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons(port);
+        *sa_len = sizeof *in6;
+        return UG_STATUS_GOOD;
+    }
+    return UG_STATUS_BADNOTCONNECTED;
+}
+
 /* Numeric addresses need no lookup; a name goes through getaddrinfo on
- * the calling thread (it may block on DNS: callers that cannot afford it
- * resolve on a worker and pass the numeric form). */
+ * the calling thread (it may block on DNS: the listener's callers; the
+ * client's connect resolves names on a worker, see ug_conn_connect). */
 ug_status ug_conn__resolve(const char *host, uint16_t port, struct sockaddr_storage *sa,
                            socklen_t *sa_len)
 {
@@ -52,38 +76,6 @@ ug_status ug_conn__resolve(const char *host, uint16_t port, struct sockaddr_stor
     return UG_STATUS_GOOD;
 }
 
-ug_status ug_conn_connect(ug_loop *loop, const char *endpoint_url,
-                          const struct ug_conn_limits *lim, const struct ug_conn_cbs *cbs,
-                          void *data, ug_conn **out)
-{
-    if (!loop || !endpoint_url || !cbs || !cbs->on_message || !out)
-        return UG_STATUS_BADINVALIDARGUMENT;
-    char host[256];
-    uint16_t port;
-    ug_status st = ug_uacp_parse_url(endpoint_url, host, sizeof host, &port);
-    if (st != UG_STATUS_GOOD)
-        return st;
-    struct sockaddr_storage sa;
-    socklen_t sl;
-    ug_conn *c;
-    st = ug_sock__open_conn(loop, host, port, false, lim, cbs, data, &sa, &sl, &c);
-    if (st != UG_STATUS_GOOD)
-        return st;
-    size_t n = strlen(endpoint_url);
-    c->endpoint_url = malloc(n + 1);
-    if (!c->endpoint_url) {
-        ug_conn__free_now(c);
-        return UG_STATUS_BADOUTOFMEMORY;
-    }
-    memcpy(c->endpoint_url, endpoint_url, n + 1);
-    c->endpoint_url_len = (uint32_t)n;
-    if ((st = ug_sock__connect(c, &sa, sl)) != UG_STATUS_GOOD)
-        return st;
-    ug_conn__start_deadline(c);
-    *out = c;
-    return UG_STATUS_GOOD;
-}
-
 /* ------------------------------------------------- waiting for RHE ------ */
 
 struct ug_reverse {
@@ -99,6 +91,209 @@ struct ug_reverse {
     ug_conn *pending; /* accepted, RHE not yet seen (silent) */
     ug_conn *conn;    /* handed out */
 };
+
+/* ------------------------------------------- name lookup on a worker --- */
+
+/* One getaddrinfo on its own detached thread. Lifetime: shared by that
+ * thread and the loop; mu guards cancelled/done, and whichever side comes
+ * last frees the job and its addrinfo result (see ug_conn_connect). */
+struct ug_lookup_job {
+    pthread_mutex_t mu;
+    bool cancelled; /* loop: the conn is gone */
+    bool done;      /* worker: res/rc final and posted unless cancelled */
+    ug_loop *loop;
+    uint64_t id; /* identity of the holder's ug_async */
+    struct addrinfo *res;
+    char host[256];
+    char port[8];
+};
+
+/* The loop's side of a lookup: c->lookup while it runs; ug_conn__finalize
+ * cancels it through ug_conn__lookup_gone. */
+struct ug_lookup {
+    ug_loop *loop;
+    struct ug_async async;
+    struct ug_lookup_job *job;
+    ug_conn *conn;
+};
+
+static void job_free(struct ug_lookup_job *j)
+{
+    if (j->res)
+        freeaddrinfo(j->res);
+    pthread_mutex_destroy(&j->mu);
+    free(j);
+}
+
+/* Worker: never touches the conn or the loop's state; posts by identity
+ * under mu, so a cancel (under mu) either sees done (the loop frees) or
+ * makes the worker free the job without posting. */
+static void *lookup_thread(void *arg)
+{
+    struct ug_lookup_job *j = arg;
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+    struct addrinfo *res = NULL;
+    int rc = getaddrinfo(j->host, j->port, &hints, &res);
+    pthread_mutex_lock(&j->mu);
+    j->res = rc == 0 ? res : NULL;
+    j->done = true;
+    bool cancelled = j->cancelled;
+    if (!cancelled)
+        (void)ug_loop_post(j->loop, j->id,
+                           rc == 0 && res ? UG_STATUS_GOOD : UG_STATUS_BADNOTCONNECTED, j);
+    pthread_mutex_unlock(&j->mu);
+    if (cancelled)
+        job_free(j);
+    return NULL;
+}
+
+/* The first IPv4 address, else the first one (servers commonly listen on
+ * 0.0.0.0 / 127.0.0.1 while "localhost" may list ::1 first). */
+static bool pick_addr(const struct addrinfo *res, struct sockaddr_storage *sa, socklen_t *sl)
+{
+    const struct addrinfo *pick = NULL;
+    for (const struct addrinfo *a = res; a; a = a->ai_next)
+        if (a->ai_addr && a->ai_addrlen <= sizeof *sa &&
+            (!pick || (a->ai_family == AF_INET && pick->ai_family != AF_INET)))
+            pick = a;
+    if (!pick)
+        return false;
+    memset(sa, 0, sizeof *sa);
+    memcpy(sa, pick->ai_addr, pick->ai_addrlen);
+    *sl = pick->ai_addrlen;
+    return true;
+}
+
+/* Loop: the lookup finished; the connect continues, or the conn closes
+ * with BadNotConnected (on_closed; the client retries with backoff). */
+static void lookup_done(ug_loop *loop, struct ug_async *a, ug_status status, void *result)
+{
+    (void)loop;
+    (void)result;
+    struct ug_lookup *l = a->data;
+    struct ug_lookup_job *j = l->job;
+    pthread_mutex_lock(&j->mu); /* the worker has let go of j */
+    pthread_mutex_unlock(&j->mu);
+    ug_conn *c = l->conn;
+    c->lookup = NULL;
+    free(l);
+    struct sockaddr_storage sa;
+    socklen_t sl = 0;
+    if (status == UG_STATUS_GOOD && !pick_addr(j->res, &sa, &sl))
+        status = UG_STATUS_BADNOTCONNECTED;
+    job_free(j);
+    if (status == UG_STATUS_GOOD)
+        status = ug_sock__start_connect(c, &sa, sl);
+    if (status != UG_STATUS_GOOD)
+        ug_conn__finalize(c, status);
+}
+
+/* The conn closed or was freed while its lookup ran: forget the identity
+ * (a late post is dropped) and let go of the job. */
+static void lookup_cancel(struct ug_lookup *l)
+{
+    struct ug_lookup_job *j = l->job;
+    ug_async_cancel(l->loop, &l->async);
+    pthread_mutex_lock(&j->mu);
+    j->cancelled = true;
+    bool done = j->done;
+    pthread_mutex_unlock(&j->mu);
+    if (done)
+        job_free(j);
+    free(l);
+}
+
+void ug_conn__lookup_gone(ug_conn *c)
+{
+    struct ug_lookup *l = c->lookup;
+    c->lookup = NULL;
+    if (l)
+        lookup_cancel(l);
+}
+
+static ug_status lookup_start(ug_conn *c, const char *host, uint16_t port)
+{
+    struct ug_lookup *l = calloc(1, sizeof *l);
+    struct ug_lookup_job *j = calloc(1, sizeof *j);
+    if (!l || !j) {
+        free(l);
+        free(j);
+        return UG_STATUS_BADOUTOFMEMORY;
+    }
+    l->loop = c->loop;
+    l->job = j;
+    l->conn = c;
+    j->loop = c->loop;
+    snprintf(j->host, sizeof j->host, "%s", host);
+    snprintf(j->port, sizeof j->port, "%u", port);
+    if (pthread_mutex_init(&j->mu, NULL) != 0) {
+        free(l);
+        free(j);
+        return UG_STATUS_BADRESOURCEUNAVAILABLE;
+    }
+    ug_status st = ug_async_start(c->loop, &l->async, lookup_done, l);
+    if (st != UG_STATUS_GOOD) {
+        job_free(j);
+        free(l);
+        return st;
+    }
+    j->id = l->async.id;
+    pthread_attr_t attr;
+    pthread_t t;
+    bool ok = pthread_attr_init(&attr) == 0;
+    if (ok) {
+        ok = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) == 0 &&
+             pthread_create(&t, &attr, lookup_thread, j) == 0;
+        pthread_attr_destroy(&attr);
+    }
+    if (!ok) {
+        ug_async_cancel(c->loop, &l->async);
+        job_free(j);
+        free(l);
+        return UG_STATUS_BADRESOURCEUNAVAILABLE;
+    }
+    c->lookup = l;
+    return UG_STATUS_GOOD;
+}
+
+ug_status ug_conn_connect(ug_loop *loop, const char *endpoint_url,
+                          const struct ug_conn_limits *lim, const struct ug_conn_cbs *cbs,
+                          void *data, ug_conn **out)
+{
+    if (!loop || !endpoint_url || !cbs || !cbs->on_message || !out)
+        return UG_STATUS_BADINVALIDARGUMENT;
+    char host[256];
+    uint16_t port;
+    ug_status st = ug_uacp_parse_url(endpoint_url, host, sizeof host, &port);
+    if (st != UG_STATUS_GOOD)
+        return st;
+    struct sockaddr_storage sa;
+    socklen_t sl = 0;
+    bool numeric = resolve_numeric(host, port, &sa, &sl) == UG_STATUS_GOOD;
+    ug_conn *c;
+    /* A name: an IPv4 socket for now, replaced when the address is not. */
+    st = ug_sock__open_family(loop, numeric ? sa.ss_family : AF_INET, false, lim, cbs, data, &c);
+    if (st != UG_STATUS_GOOD)
+        return st;
+    size_t n = strlen(endpoint_url);
+    c->endpoint_url = malloc(n + 1);
+    if (!c->endpoint_url) {
+        ug_conn__free_now(c);
+        return UG_STATUS_BADOUTOFMEMORY;
+    }
+    memcpy(c->endpoint_url, endpoint_url, n + 1);
+    c->endpoint_url_len = (uint32_t)n;
+    if (numeric) {
+        if ((st = ug_sock__connect(c, &sa, sl)) != UG_STATUS_GOOD)
+            return st;
+    } else if ((st = lookup_start(c, host, port)) != UG_STATUS_GOOD) {
+        ug_conn__free_now(c);
+        return st;
+    }
+    ug_conn__start_deadline(c); /* the lookup counts against it */
+    *out = c;
+    return UG_STATUS_GOOD;
+}
 
 static void on_reverse_accept(ug_loop *loop, struct ug_watch *w, uint32_t revents);
 

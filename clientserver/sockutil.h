@@ -25,6 +25,19 @@ ug_status ug_sock__open_conn(ug_loop *loop, const char *host, uint16_t port, boo
                              void *data, struct sockaddr_storage *sa, socklen_t *sl,
                              ug_conn **out);
 
+/* Opens a non-blocking, close-on-exec TCP socket of family (AF_INET,
+ * AF_INET6) with TCP_NODELAY and wraps it in a new conn in *out. Returns
+ * Good, BadResourceUnavailable (no socket), or ug_conn__new's statuses. */
+ug_status ug_sock__open_family(ug_loop *loop, int family, bool is_server,
+                               const struct ug_conn_limits *lim, const struct ug_conn_cbs *cbs,
+                               void *data, ug_conn **out);
+
+/* Like ug_sock__connect, but c stays alive on failure (the caller closes
+ * it, e.g. with ug_conn__finalize); c's socket is replaced (same fd number)
+ * when its family differs from sa's. Returns Good, BadNotConnected,
+ * BadResourceUnavailable. */
+ug_status ug_sock__start_connect(ug_conn *c, const struct sockaddr_storage *sa, socklen_t sl);
+
 /* Records sa as c's peer address, starts the non-blocking connect of c's
  * socket and watches for its completion (EPOLLOUT). On failure c is freed.
  * Returns Good, BadNotConnected (connect refused at once),

@@ -131,8 +131,10 @@ static void jw_qname(ug_wr *wr, const ug_qualified_name *q, const ug_json_enc_op
         JW_LIT(wr, "nsu=");
         uri_body(wr, uri);
         ug_wr_u8(wr, ';');
-    } else if (q->ns || has_index_prefix(q->name)) {
-        jw_u32(wr, q->ns); /* "0:" keeps a name like "1:x" in namespace 0 */
+    } else if (q->ns || has_index_prefix(q->name) ||
+               (q->name.len >= 4 && memcmp(q->name.data, "nsu=", 4) == 0)) {
+        /* "0:" keeps a name like "1:x" or "nsu=..." in namespace 0 */
+        jw_u32(wr, q->ns);
         ug_wr_u8(wr, ':');
     }
     if (q->name.len > 0)

@@ -144,11 +144,29 @@ ug_status ug_epoll_send(ug_loop *loop, struct ug_send *s, int fd, const struct m
 
 /* ---------------------------------------------------------------- poll -- */
 
+static int dispatch_ready(ug_loop *loop, int n);
+
 int ug_epoll_dispatch(ug_loop *loop, int timeout_ms)
 {
     int n = epoll_wait(loop->epfd, loop->events, (int)loop->events_per_wake, timeout_ms);
     if (n < 0)
         return -errno;
+    return dispatch_ready(loop, n);
+}
+
+/* The io_uring backend's direct wait on the watch set (see ug_uring_poll):
+ * epoll_pwait2's nanosecond timeout (NULL: none). 0 or more events
+ * dispatched, or -errno (-ENOSYS: a kernel before 5.11 or a filter). */
+int ug_epoll_dispatch_ts(ug_loop *loop, const struct timespec *ts)
+{
+    int n = epoll_pwait2(loop->epfd, loop->events, (int)loop->events_per_wake, ts, NULL);
+    if (n < 0)
+        return -errno;
+    return dispatch_ready(loop, n);
+}
+
+static int dispatch_ready(ug_loop *loop, int n)
+{
     loop->now = ug_clock_mono_ns();
     loop->ev_len = n;
     for (loop->ev_pos = 0; loop->ev_pos < n; loop->ev_pos++) {

@@ -123,6 +123,10 @@ ug_status ug_epoll_poll(ug_loop *loop, int64_t timeout_ns);
 /* Dispatches watch (and, for the epoll backend, every) events ready now,
  * waiting at most timeout_ms. Returns the number handled or -errno. */
 int ug_epoll_dispatch(ug_loop *loop, int timeout_ms);
+/* Waits in epoll_pwait2 (ts NULL: forever) and dispatches what is ready;
+ * the io_uring backend uses it when nothing else is in flight on its ring.
+ * Returns the events handled, or -errno (ENOSYS/EPERM: epoll_pwait2 refused). */
+int ug_epoll_dispatch_ts(ug_loop *loop, const struct timespec *ts);
 ug_status ug_epoll_recv_start(ug_loop *loop, struct ug_recv *r);
 ug_status ug_epoll_recv_stop(ug_loop *loop, struct ug_recv *r);
 ug_status ug_epoll_send(ug_loop *loop, struct ug_send *s, int fd, const struct msghdr *msg,

@@ -3,7 +3,13 @@
  * io_uring_enter both submits the batch and waits, using EXT_ARG), so adding
  * or moving a timer costs no syscall. Readiness watches live in an epoll set
  * that the ring polls (one-shot, re-armed after each drain, so a still-ready
- * set fires again at once); this keeps watch start/stop synchronous. */
+ * set fires again at once); this keeps watch start/stop synchronous. The
+ * eventfd of ug_loop_wake is in that set too. When the ring has nothing in
+ * flight but that poll, a blocking iteration waits in epoll_pwait2 on the set
+ * itself: one syscall instead of io_uring_enter plus epoll_wait per wake-up
+ * (a server answering one request at a time makes ~4 syscalls per request
+ * through the ring, 3 this way). So the ring's poll of the set is armed
+ * only by a wait that goes through the ring. */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -12,6 +18,10 @@
 #include <unistd.h>
 
 #include "loop_internal.h"
+
+/* Set once epoll_pwait2 is refused (ENOSYS, a seccomp EPERM): the ring path
+ * alone is then used, by every loop of the process. */
+static atomic_bool pwait2_refused;
 
 static struct io_uring_sqe *get_sqe(ug_loop *loop)
 {
@@ -30,6 +40,7 @@ static int arm_poll(ug_loop *loop, int fd, struct ug_op *op)
         return -EBUSY;
     io_uring_prep_poll_add(sqe, fd, POLLIN);
     io_uring_sqe_set_data(sqe, op);
+    op->inflight++;
     loop->inflight++;
     return 0;
 }
@@ -63,8 +74,16 @@ int ug_uring_init(ug_loop *loop, uint32_t entries)
     loop->ring_ok = true;
     loop->evfd_op.kind = OP_EVFD;
     loop->epfd_op.kind = OP_EPFD;
-    if ((r = arm_poll(loop, loop->evfd, &loop->evfd_op)) < 0 ||
-        (r = arm_poll(loop, loop->epfd, &loop->epfd_op)) < 0) {
+    /* The wake-up eventfd in the watch set: the ring's poll of the set sees
+     * it, and so does a direct wait on the set. */
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &loop->evfd_op};
+    if (epoll_ctl(loop->epfd, EPOLL_CTL_ADD, loop->evfd, &ev) != 0) {
+        r = -errno;
+    } else if ((r = arm_poll(loop, loop->epfd, &loop->epfd_op)) < 0) {
+        /* The epoll fallback adds it again. */
+        (void)epoll_ctl(loop->epfd, EPOLL_CTL_DEL, loop->evfd, NULL);
+    }
+    if (r < 0) {
         io_uring_queue_exit(&loop->ring);
         loop->ring_ok = false;
         return r;
@@ -238,18 +257,12 @@ static void dispatch(ug_loop *loop, void *ud, int res, uint32_t flags)
     struct ug_op *op = ud;
     bool closing = atomic_load(&loop->closing);
     switch (op->kind) {
-    case OP_EVFD:
-        loop->inflight--;
-        ug_loop_drain_evfd(loop);
-        if (!closing)
-            (void)arm_poll(loop, loop->evfd, &loop->evfd_op);
-        break;
     case OP_EPFD:
+        /* Re-armed by the next wait that goes through the ring. */
+        op->inflight--;
         loop->inflight--;
-        if (!closing) {
+        if (!closing)
             (void)ug_epoll_dispatch(loop, 0);
-            (void)arm_poll(loop, loop->epfd, &loop->epfd_op);
-        }
         break;
     case OP_RECV:
         recv_cqe(loop, (struct ug_recv *)op, res, flags);
@@ -276,10 +289,49 @@ static void reap(ug_loop *loop, unsigned budget)
     }
 }
 
+/* Margin by which a direct epoll wait ends before the deadline: epoll's
+ * sleep has timer slack (0.1 % of the timeout, at least the thread's slack,
+ * 50 us by default), the ring's timed wait and a timerfd have none. Waits
+ * shorter than that go through the ring, so timers keep their precision. */
+static int64_t slack_margin(int64_t timeout_ns) { return timeout_ns / 256 + 1000000; }
+
+/* The direct wait: true when it ran (events dispatched, or a timeout). */
+static bool wait_direct(ug_loop *loop, int64_t timeout_ns)
+{
+    if (timeout_ns == 0 || atomic_load_explicit(&pwait2_refused, memory_order_relaxed))
+        return false;
+    /* Nothing in flight but the ring's poll of the set, if armed (its CQE
+     * may be posted already, unseen: reaped when the ring is next entered),
+     * nothing queued to submit, no completion waiting. */
+    if (loop->inflight > loop->epfd_op.inflight || io_uring_sq_ready(&loop->ring) > 0 ||
+        io_uring_cq_ready(&loop->ring) > 0)
+        return false;
+    struct timespec ts, *tsp = NULL;
+    if (timeout_ns > 0) {
+        int64_t t = timeout_ns - slack_margin(timeout_ns);
+        if (t <= 0)
+            return false;
+        ts = (struct timespec){.tv_sec = t / 1000000000, .tv_nsec = t % 1000000000};
+        tsp = &ts;
+    }
+    int n = ug_epoll_dispatch_ts(loop, tsp);
+    if (n == -ENOSYS || n == -EPERM) {
+        atomic_store_explicit(&pwait2_refused, true, memory_order_relaxed);
+        return false;
+    }
+    if (n <= 0) /* a timeout, EINTR */
+        loop->now = ug_clock_mono_ns();
+    return true;
+}
+
 ug_status ug_uring_poll(ug_loop *loop, int64_t timeout_ns)
 {
     struct io_uring_cqe *cqe;
     int ret;
+    if (wait_direct(loop, timeout_ns))
+        return UG_STATUS_GOOD;
+    if (loop->epfd_op.inflight == 0 && !atomic_load(&loop->closing))
+        (void)arm_poll(loop, loop->epfd, &loop->epfd_op);
     if (io_uring_cq_ready(&loop->ring) > 0)
         timeout_ns = 0;
     if (timeout_ns == 0) {
