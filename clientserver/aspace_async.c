@@ -119,7 +119,7 @@ static void finish_call(struct ug_async_op *op, ug_status st)
             res->status_code = UG_STATUS_BADOUTOFMEMORY;
         } else {
             for (size_t i = 0; i < op->n_out; i++)
-                if (ug_variant_copy_arena(&o[i], &op->out[i], op->res_arena) != UG_STATUS_GOOD)
+                if (ug_variant_copy(&op->out[i], &o[i], op->res_arena) != UG_STATUS_GOOD)
                     res->status_code = UG_STATUS_BADOUTOFMEMORY;
             res->output_arguments = o;
             res->output_arguments_len = (int32_t)op->n_out;

@@ -169,9 +169,7 @@ ug_status ug_datavalue_box(ug_datavalue **out, const ug_datavalue *src);
 /* Copies src into one malloc'ed block (*mem, free() it); dst views it. */
 ug_status ug_datavalue_clone(ug_datavalue *dst, void **mem, const ug_datavalue *src);
 ug_status ug_variant_clone(ug_variant *dst, void **mem, const ug_variant *src);
-/* Copies src into arena storage. */
-ug_status ug_datavalue_copy_arena(ug_datavalue *dst, const ug_datavalue *src, ug_arena *arena);
-ug_status ug_variant_copy_arena(ug_variant *dst, const ug_variant *src, ug_arena *arena);
+/* Copies into arena storage: ug_datavalue_copy / ug_variant_copy (ua_struct.h). */
 
 /* aspace_async.c: asynchronous value sources. On Good, done runs exactly
  * once, later, on the loop (value: the read result, valid during the call;

@@ -15,9 +15,8 @@
 #define A8(n) (((n) + 7u) & ~(size_t)7u)
 
 struct cpy {
-    uint8_t *base; /* block mode */
+    uint8_t *base; /* one block, sized by the sizing pass */
     size_t used, cap;
-    ug_arena *arena; /* arena mode */
     bool failed;
 };
 
@@ -25,12 +24,6 @@ static void *cpy_alloc(struct cpy *c, size_t n)
 {
     if (n == 0)
         n = 1;
-    if (c->arena) {
-        void *p = ug_arena_alloc(c->arena, n);
-        if (!p)
-            c->failed = true;
-        return p;
-    }
     n = A8(n);
     if (c->used + n > c->cap) { /* cannot happen: the size pass counted it */
         c->failed = true;
@@ -286,16 +279,3 @@ ug_status ug_datavalue_box(ug_datavalue **out, const ug_datavalue *src)
     return UG_STATUS_GOOD;
 }
 
-ug_status ug_variant_copy_arena(ug_variant *dst, const ug_variant *src, ug_arena *arena)
-{
-    struct cpy c = {.arena = arena};
-    *dst = *src;
-    cp_variant(&c, dst, 0);
-    return c.failed ? UG_STATUS_BADOUTOFMEMORY : UG_STATUS_GOOD;
-}
-
-ug_status ug_datavalue_copy_arena(ug_datavalue *dst, const ug_datavalue *src, ug_arena *arena)
-{
-    *dst = *src;
-    return ug_variant_copy_arena(&dst->value, &src->value, arena);
-}

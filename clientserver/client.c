@@ -438,8 +438,9 @@ static void on_create_session(ug_client *c, ug_status st, void *resp, void *arg)
     }
     const ug_CreateSessionResponse *r = resp;
     ug_arena_reset(&c->session_arena);
-    if (cl_nodeid_copy_arena(&r->session_id, &c->session_id, &c->session_arena) != UG_STATUS_GOOD ||
-        cl_nodeid_copy_arena(&r->authentication_token, &c->auth_token, &c->session_arena) !=
+    if (ug_element_copy(UG_TYPE_NODEID, &r->session_id, &c->session_id, &c->session_arena) != UG_STATUS_GOOD ||
+        ug_element_copy(UG_TYPE_NODEID, &r->authentication_token, &c->auth_token,
+                        &c->session_arena) !=
             UG_STATUS_GOOD) {
         cl_drop_channel(c, UG_STATUS_BADOUTOFMEMORY);
         return;

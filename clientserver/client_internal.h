@@ -220,6 +220,5 @@ void cl_on_publish_retry(ug_loop *loop, struct ug_timer *t);
  * (freed by the caller). Returns Good or BadOutOfMemory. */
 ug_status cl_nodeid_dup(const ug_nodeid *src, ug_nodeid *dst, uint8_t **buf);
 /* Same, into an arena. */
-ug_status cl_nodeid_copy_arena(const ug_nodeid *src, ug_nodeid *dst, ug_arena *a);
 
 #endif

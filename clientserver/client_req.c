@@ -299,16 +299,3 @@ ug_status cl_nodeid_dup(const ug_nodeid *src, ug_nodeid *dst, uint8_t **buf)
     return UG_STATUS_GOOD;
 }
 
-ug_status cl_nodeid_copy_arena(const ug_nodeid *src, ug_nodeid *dst, ug_arena *a)
-{
-    *dst = *src;
-    size_t n = id_bytes(src);
-    if (n) {
-        uint8_t *p = ug_arena_alloc(a, n);
-        if (!p)
-            return UG_STATUS_BADOUTOFMEMORY;
-        memcpy(p, src->id.string.data, n);
-        dst->id.string.data = p;
-    }
-    return UG_STATUS_GOOD;
-}

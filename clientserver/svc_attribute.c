@@ -45,7 +45,7 @@ static void read_done(void *ctx, uint32_t i, ug_status st, const ug_datavalue *v
         if (ug_aspace_read_finish(value, true, &range, p->ttr, &tmp, p->arena, ug_aspace_now()) ==
                 UG_STATUS_GOOD ||
             (tmp.mask & UG_DV_VALUE)) {
-            if (ug_datavalue_copy_arena(out, &tmp, p->arena) != UG_STATUS_GOOD)
+            if (ug_datavalue_copy(&tmp, out, p->arena) != UG_STATUS_GOOD)
                 *out = (ug_datavalue){.mask = UG_DV_STATUS, .status = UG_STATUS_BADOUTOFMEMORY};
         } else {
             *out = tmp;
@@ -170,7 +170,7 @@ ug_status ug_svc_read(struct ug_svc_ctx *ctx, const void *request, void *respons
     /* results so far are views into nodes: copy them before yielding */
     for (size_t i = 0; i < n; i++) {
         ug_datavalue tmp = res[i];
-        if (ug_datavalue_copy_arena(&res[i], &tmp, ctx->arena) != UG_STATUS_GOOD)
+        if (ug_datavalue_copy(&tmp, &res[i], ctx->arena) != UG_STATUS_GOOD)
             res[i] = (ug_datavalue){.mask = UG_DV_STATUS, .status = UG_STATUS_BADOUTOFMEMORY};
     }
     return pend_yield(ctx, p);
